@@ -1,0 +1,391 @@
+"""The policy plug-in contract and the machinery every policy shares.
+
+A policy is a class with a stable `name`, a `version`, its `rules` (each with a stable ID, citation,
+confidence and severity) and `parameters` (named settings; unclear rules live here and report `warn`).
+The engine (`evaluate.evaluate_case`) asks it, procedure by procedure in date order:
+
+1. `assess_patient`: the patient-selection findings (a `deny` makes the patient no candidate);
+2. `response`: positive / negative / discordant / placebo / pending / n/a for one procedure;
+3. `procedure_findings`: every rule of the policy applied to the procedure in the light of its history;
+4. `next_step`: one plain sentence on what follows.
+
+Roles, relief, session levels, caps and codes are computed here, once, for all policies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+
+from ..agents import AGENTS, Acting, steroid_is_particulate
+from ..anatomy import BillingRegion, Region, volume_advice
+from ..case import Assessment, Case, Procedure
+from ..coding import CodingNote, SessionCoding, code_procedure, level_groups
+from ..dates import add_months
+from ..findings import Confidence, Finding, Parameter, ParameterValue, Rule, Severity
+from ..relief import Exact, ReliefRun, exact, peak_relief, relief_run
+from ..results import ProcedureResult
+
+C, L, U, F = Confidence.CERTAIN, Confidence.LIKELY, Confidence.UNCLEAR, Confidence.CONVENTION
+DENY, WARN, INFO = Severity.DENY, Severity.WARN, Severity.INFO
+
+GUIDELINES = "clinical-guidelines.md"
+LCD = "medicare-lcd.md"
+
+# Rules every policy applies: safety and documentation checks that do not depend on a payer.
+COMMON_RULES: tuple[Rule, ...] = (
+    Rule("GEN-REGION", "the procedure's joints lie outside the assessed region", "case-format.md §1", F, WARN),
+    Rule("GEN-DATE", "the procedure is dated before the assessment", "case-format.md §1", F, WARN),
+    Rule("GEN-NO-PRE-PAIN", "no same-day pre-procedure score: relief cannot be measured",
+         f"case-format.md derived quantities; {LCD} R7, OQ19", C, WARN),
+    Rule("GEN-LOW-PRE-PAIN", "too little pain on the day of a diagnostic block to judge relief",
+         f"{GUIDELINES} §2.12, §6.6", C, WARN),
+    Rule("GEN-DIARY-OPEN", "the diary ended while relief was still at the threshold", f"{GUIDELINES} §2.15", F, WARN),
+    Rule("GEN-STEROID-DIAGNOSTIC", "steroid in a diagnostic block", f"{GUIDELINES} §4.4; {LCD} R60, R61", C, WARN),
+    Rule("GEN-STEROID-CERVICAL", "particulate steroid near the cervical vertebral artery", f"{GUIDELINES} §4.7", L, WARN),
+    Rule("GEN-VOLUME", "more volume per nerve than advised for the region", f"{GUIDELINES} §1.9, §1.27, §3.5", C, WARN),
+    Rule("GEN-THORACIC", "thoracic targets rest on convention, not settled anatomy", f"{GUIDELINES} §3.2, §2.17", C, INFO),
+    Rule("CODE-UNLISTED", "no facet code fits: reported as unlisted 64999", f"{LCD} §4.2, R33, R37", L, WARN),
+    Rule("CODE-ULTRASOUND", "ultrasound-guided facet injection codes 0213T-0218T", f"{LCD} §4.2", U, WARN),
+    Rule("CODE-BUNDLED", "an IA injection and an MBB at one joint in one session are one level", f"{LCD} R56", C, INFO),
+    Rule("CODE-CYST", "no settled code for facet cyst aspiration or rupture", f"{LCD} R33, OQ13", U, WARN),
+)  # fmt: skip
+
+COMMON_PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("moderate_pain_nrs", 4, "lowest NRS-11 score read as moderate pain (VAS-100: ten times this)",
+              f"{LCD} OQ2; {GUIDELINES} §2.12", U),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a policy may look at when judging one procedure: the case and everything evaluated before it."""
+
+    case: Case
+    candidate: bool
+    prior: tuple[ProcedureResult, ...]  # earlier procedures, in date order
+    session: tuple[Procedure, ...]  # every procedure of the case on this date, this one included
+
+    @property
+    def assessment(self) -> Assessment:
+        return self.case.assessment
+
+    def at_site(self, site: tuple[str, str]) -> Iterator[ProcedureResult]:
+        """Earlier procedures at a (joint, side), newest first."""
+        return (r for r in reversed(self.prior) if site in r.procedure.sites)
+
+    def diagnostic_blocks_since_rfa(self, site: tuple[str, str]) -> list[ProcedureResult]:
+        """Diagnostic blocks at a site after its latest RFA, newest first."""
+        blocks: list[ProcedureResult] = []
+        for result in self.at_site(site):
+            if result.procedure.type == "rfa":
+                break
+            if result.procedure.is_diagnostic_block:
+                blocks.append(result)
+        return blocks
+
+    def latest(self, site: tuple[str, str], kind: str, intent: str | None = None) -> ProcedureResult | None:
+        return next(
+            (
+                r
+                for r in self.at_site(site)
+                if r.procedure.type == kind and (intent is None or r.procedure.intent == intent)
+            ),
+            None,
+        )
+
+
+def billing_regions(procedure: Procedure, t12_l1_region: str) -> set[str]:
+    regions = set()
+    for joint in procedure.joints:
+        regions.add(t12_l1_region if joint.name == "T12-L1" else joint.billing_region.value)
+    return regions
+
+
+def category(procedure: Procedure) -> str:
+    """What a session counts as for frequency caps: diagnostic, therapeutic, rfa or cyst."""
+    if procedure.type in ("rfa", "cyst"):
+        return procedure.type
+    return procedure.intent
+
+
+def joint_list(names: Iterable[str]) -> str:
+    return ", ".join(names)
+
+
+def sites_text(sites: Iterable[tuple[str, str]]) -> str:
+    """`L4-L5 left, L5-S1 left` → compact words, grouping sides of one joint."""
+    by_joint: dict[str, list[str]] = {}
+    for joint, side in sorted(sites):
+        by_joint.setdefault(joint, []).append(side)
+    return ", ".join(
+        f"{joint} {'both sides' if len(sides) == 2 else sides[0]}" for joint, sides in by_joint.items()
+    )
+
+
+class Policy:
+    """Base class of policy plug-ins. Subclasses set the class attributes and override the hooks."""
+
+    name: ClassVar[str]
+    version: ClassVar[str]
+    title: ClassVar[str]
+    summary: ClassVar[str]
+    sources: ClassVar[tuple[str, ...]]
+    positive_threshold: Exact  # percent relief that makes a block positive; a policy may set it per instance
+    policy_rules: ClassVar[tuple[Rule, ...]]
+    policy_parameters: ClassVar[tuple[Parameter, ...]]
+    kx_on_diagnostic: ClassVar[bool] = False
+
+    def __init__(self, overrides: Mapping[str, ParameterValue] | None = None) -> None:
+        self.rules: dict[str, Rule] = {rule.id: rule for rule in (*COMMON_RULES, *self.policy_rules)}
+        self.parameters: dict[str, Parameter] = {
+            p.name: p for p in (*COMMON_PARAMETERS, *self.policy_parameters)
+        }
+        self.values: dict[str, ParameterValue] = {name: p.default for name, p in self.parameters.items()}
+        for name, value in (overrides or {}).items():
+            if name not in self.parameters:
+                raise KeyError(f"{self.name} has no parameter {name!r}")
+            self.values[name] = value
+        self._numbers: dict[str, Exact] = {
+            name: exact(value)
+            for name, value in self.values.items()
+            if isinstance(value, int | float) and not isinstance(value, bool)
+        }
+
+    # -- parameters --
+
+    def number(self, name: str) -> Exact:
+        return self._numbers[name]  # KeyError: not a numeric parameter
+
+    def flag(self, name: str) -> bool:
+        value = self.values[name]
+        assert isinstance(value, bool), name
+        return value
+
+    def finding(self, rule_id: str, message: str, severity: Severity | None = None) -> Finding:
+        rule = self.rules[rule_id]  # KeyError here means a rule was used without being declared
+        return Finding(rule_id, severity or rule.severity, message)
+
+    def moderate_pain(self, assessment: Assessment) -> Exact:
+        return self.number("moderate_pain_nrs") * (assessment.scale_max // 10)
+
+    # -- hooks --
+
+    def assess_patient(self, assessment: Assessment) -> list[Finding]:
+        raise NotImplementedError
+
+    def procedure_findings(self, result: ProcedureResult, ctx: Context) -> list[Finding]:
+        raise NotImplementedError
+
+    def next_step(self, result: ProcedureResult, ctx: Context) -> str:
+        raise NotImplementedError
+
+    def agent_min_hours(self, agent: str) -> float:
+        """Shortest relief that fits the agent; 0 means duration is not judged."""
+        return AGENTS[agent].min_hours
+
+    # -- the response to a block --
+
+    def response(self, procedure: Procedure, run: ReliefRun | None, ctx: Context) -> str:
+        if not procedure.is_diagnostic_block:
+            return "n/a"
+        if not procedure.diary or procedure.pre_pain is None or procedure.agent is None:
+            return "pending"
+        agent = AGENTS[procedure.agent.name]
+        if agent.acting is Acting.PLACEBO:
+            return "negative" if run is None else "placebo"
+        if run is None:
+            return "negative"
+        if run.hours >= self.agent_min_hours(agent.name):
+            return "positive"
+        return "pending" if run.lasts_to_end_of_diary else "discordant"
+
+    # -- the engine's per-procedure steps --
+
+    def evaluate(self, procedure: Procedure, ctx: Context, coding: SessionCoding) -> ProcedureResult:
+        threshold = self.positive_threshold
+        run = (
+            relief_run(procedure.pre_pain, procedure.diary, threshold)
+            if procedure.diary and procedure.pre_pain is not None
+            else None
+        )
+        hours = (
+            None if not procedure.diary or procedure.pre_pain is None else (0.0 if run is None else run.hours)
+        )
+        result = ProcedureResult(
+            procedure=procedure,
+            role=self.role(procedure, ctx),
+            response=self.response(procedure, run, ctx),
+            peak_relief_percent=peak_relief(procedure.pre_pain, procedure.diary),
+            relief_hours=hours,
+            relief_run=run,
+        )
+        result.codes, notes = code_procedure(
+            procedure,
+            coding,
+            ctx.session,
+            kx_on_diagnostic=self.kx_on_diagnostic,
+            bilateral_modifier_50=self.values.get("bilateral_modifier", "50") == "50",
+        )
+        result.findings = [
+            *self.procedure_findings(result, ctx),
+            *self.common_findings(result, ctx),
+            *self.coding_findings(notes),
+        ]
+        result.next_step = self.next_step(result, ctx)
+        return result
+
+    def role(self, procedure: Procedure, ctx: Context) -> str:
+        sites = procedure.sites
+        if procedure.type == "cyst":
+            return "cyst"
+        if procedure.type == "rfa":
+            repeated = all(ctx.latest(site, "rfa") is not None for site in sites)
+            return "rfa-repeat" if repeated else "rfa-initial"
+        if procedure.intent == "therapeutic":
+            repeated = all(ctx.latest(site, procedure.type, "therapeutic") is not None for site in sites)
+            return "therapeutic-repeat" if repeated else "therapeutic"
+        counts = [len(ctx.diagnostic_blocks_since_rfa(site)) for site in sites]
+        if max(counts) == 0:
+            return "diagnostic-1"
+        return "diagnostic-extra" if max(counts) >= 2 else "diagnostic-2"
+
+    # -- checks shared by the policies --
+
+    def common_findings(self, result: ProcedureResult, ctx: Context) -> list[Finding]:
+        procedure, assessment = result.procedure, ctx.assessment
+        found: list[Finding] = []
+        outside = [j.name for j in procedure.joints if not _in_region(j.name, j.region, assessment.region)]
+        if outside:
+            found.append(
+                self.finding(
+                    "GEN-REGION", f"{joint_list(outside)} outside the assessed {assessment.region} region"
+                )
+            )
+        if procedure.date < assessment.date:
+            found.append(
+                self.finding(
+                    "GEN-DATE", f"dated {procedure.date}, before the assessment on {assessment.date}"
+                )
+            )
+        if procedure.diary and procedure.pre_pain is None:
+            found.append(
+                self.finding(
+                    "GEN-NO-PRE-PAIN",
+                    "the diary has no same-day score before the procedure to measure relief against",
+                )
+            )
+        if (
+            procedure.is_diagnostic_block
+            and procedure.pre_pain is not None
+            and exact(procedure.pre_pain) < self.moderate_pain(assessment)
+        ):
+            found.append(
+                self.finding(
+                    "GEN-LOW-PRE-PAIN",
+                    f"pain {procedure.pre_pain} before the block: too little to show relief (usual pain is needed)",
+                )
+            )
+        run = result.relief_run
+        if result.response == "pending" and run is not None and run.lasts_to_end_of_diary:
+            found.append(
+                self.finding(
+                    "GEN-DIARY-OPEN",
+                    f"relief was still at {self.threshold_text()} at the last score ({run.hours:g} h): add later scores",
+                )
+            )
+        found.extend(self._steroid_findings(procedure))
+        found.extend(self._volume_findings(procedure))
+        if any(j.region is Region.THORACIC for j in procedure.joints):
+            found.append(
+                self.finding(
+                    "GEN-THORACIC", "thoracic nerve targets are a convention; a block there is less certain"
+                )
+            )
+        return found
+
+    def _steroid_findings(self, procedure: Procedure) -> Iterator[Finding]:
+        if procedure.steroid is None:
+            return
+        if procedure.is_diagnostic_block:
+            yield self.finding(
+                "GEN-STEROID-DIAGNOSTIC",
+                f"{procedure.steroid.name} in a diagnostic block: relief should come from the local anaesthetic alone",
+            )
+        if steroid_is_particulate(procedure.steroid.name) and any(
+            j.region is Region.CERVICAL for j in procedure.joints
+        ):
+            yield self.finding(
+                "GEN-STEROID-CERVICAL",
+                f"{procedure.steroid.name} is particulate: prefer dexamethasone in the neck",
+            )
+
+    def _volume_findings(self, procedure: Procedure) -> Iterator[Finding]:
+        if procedure.agent is None or procedure.type not in ("mbb", "ia"):
+            return
+        volume = procedure.agent.volume_ml_per_nerve
+        per = "joint" if procedure.type == "ia" else "nerve"
+        for region in sorted({j.region for j in procedure.joints}):
+            advice = volume_advice(region, procedure.type)
+            if advice.max_ml is not None and volume > advice.max_ml:
+                yield self.finding(
+                    "GEN-VOLUME",
+                    f"{volume:g} mL per {per} in the {region} spine is above {advice.max_ml:g} mL ({advice.source})",
+                )
+
+    def coding_findings(self, notes: list[CodingNote]) -> list[Finding]:
+        rule = {
+            "unlisted": "CODE-UNLISTED",
+            "ultrasound": "CODE-ULTRASOUND",
+            "bundled": "CODE-BUNDLED",
+            "cyst": "CODE-CYST",
+        }
+        unique = dict.fromkeys((rule[n.kind], n.message) for n in notes)
+        return [self.finding(rule_id, message) for rule_id, message in unique]
+
+    def threshold_text(self) -> str:
+        return f"{float(self.positive_threshold):g} %"
+
+    # -- helpers for subclasses --
+
+    def session_levels(self, procedure: Procedure, ctx: Context) -> dict[str, list[str]]:
+        """Joint levels of this procedure's kind in its session, by counting region."""
+        kind = procedure.type == "rfa"
+        same_kind = [p for p in ctx.session if (p.type == "rfa") == kind and p.type != "cyst"]
+        groups = level_groups(j for p in same_kind for j in p.joints)
+        mine = {j.name for j in procedure.joints}
+        return {
+            g: [j.name for j in joints] for g, joints in groups.items() if mine & {j.name for j in joints}
+        }
+
+    def sessions_in_window(
+        self, procedure: Procedure, ctx: Context, t12_l1_region: str
+    ) -> dict[str, list[date]]:
+        """Session dates of the procedure's category, per billing region, in the 12 months up to its date."""
+        start = add_months(procedure.date, -12)
+        wanted = category(procedure)
+        regions = billing_regions(procedure, t12_l1_region)
+        dates: dict[str, set[date]] = {region: {procedure.date} for region in regions}
+        for prior in ctx.prior:
+            p = prior.procedure
+            if category(p) != wanted or not start <= p.date <= procedure.date:
+                continue
+            for region in billing_regions(p, t12_l1_region) & regions:
+                dates[region].add(p.date)
+        return {region: sorted(days) for region, days in dates.items()}
+
+
+def _in_region(joint: str, joint_region: Region, assessed: Region) -> bool:
+    # Junctional joints belong to both neighbours: C7-T1 serves neck or upper back pain, T12-L1 low back pain.
+    return joint_region is assessed or (joint, assessed) in {
+        ("C7-T1", Region.THORACIC),
+        ("T12-L1", Region.LUMBAR),
+    }
+
+
+REGION_WORDS = {
+    BillingRegion.CERVICAL_THORACIC.value: "cervical/thoracic",
+    BillingRegion.LUMBAR_SACRAL.value: "lumbar/sacral",
+}

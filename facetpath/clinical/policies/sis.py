@@ -1,0 +1,210 @@
+"""`sis`: Spine Intervention Society (Bogduk) comparative local anaesthetic blocks.
+
+Source: ../shared/reference/clinical-guidelines.md §2. The same joints are blocked twice with agents of
+different duration; both must give at least 80 % relief and the long-acting agent's relief must outlast
+the short-acting one's (concordant). Relief after saline is a placebo response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import ClassVar
+
+from ..agents import AGENTS, Acting
+from ..case import Assessment, Procedure
+from ..dates import add_months
+from ..findings import Finding, Parameter, ParameterValue, Rule
+from ..relief import ReliefRun, sustained_relief
+from ..results import ProcedureResult
+from .base import DENY, GUIDELINES, WARN, C, Context, F, L, Policy, joint_list, sites_text
+
+
+class SpineInterventionSociety(Policy):
+    name = "sis"
+    version = "2013.1"
+    title = "Spine Intervention Society: comparative local anaesthetic blocks"
+    summary = (
+        "Two blocks of the same joints with a short- and a long-acting anaesthetic, each with at least 80 % "
+        "relief, the long-acting one's relief lasting longer (concordant); relief after saline is placebo."
+    )
+    sources = (
+        "Bogduk N, SIS Practice Guidelines for Spinal Diagnostic and Treatment Procedures",
+        "Barnsley L et al. Pain 1993;55:99-106; Lord SM et al. Clin J Pain 1995;11:208-13",
+    )
+    positive_threshold = 80
+
+    policy_rules: ClassVar[tuple[Rule, ...]] = (
+        Rule("SIS-GATE-NONFACET", "another cause explains the pain", f"{GUIDELINES} §6.8", C, DENY),
+        Rule("SIS-GATE-AXIAL", "mainly axial pain without radicular symptoms", f"{GUIDELINES} §7.8, §7.9", C, WARN),
+        Rule("SIS-GUIDANCE", "fluoroscopy or CT for target-specific blocks", f"{GUIDELINES} §2.1, §1.6", L, DENY),
+        Rule("SIS-COMPARATIVE", "the second block uses an agent of different duration at the same joints", f"{GUIDELINES} §2.3", C, WARN),
+        Rule("SIS-CONCORDANCE", "the long-acting agent's relief outlasts the short-acting one's", f"{GUIDELINES} §2.3, §2.5, §2.7", C, WARN),
+        Rule("SIS-PLACEBO", "relief after saline is a placebo response", f"{GUIDELINES} §2.2, §2.4", C, WARN),
+        Rule("SIS-SEDATION", "sedation during a diagnostic block can inflate relief", f"{GUIDELINES} §1.18, §1.32", C, WARN),
+        Rule("SIS-RFA-PREREQ", "RFA after concordant comparative blocks or a placebo-controlled positive", f"{GUIDELINES} §2.2, §2.3, §2.8", L, DENY),
+        Rule("SIS-RFA-REPEAT", "repeat RFA after at least 50 % relief for at least 6 months (facetpath default)", f"{GUIDELINES} §1.30; no SIS figure in the reference", F, DENY),
+    )  # fmt: skip
+
+    policy_parameters: ClassVar[tuple[Parameter, ...]] = (
+        Parameter("complete_relief_required", False, "count only 100 % relief as positive (the strict SIS standard) instead of 80 %", f"{GUIDELINES} §2.8", L),
+        Parameter("repeat_rfa_months", 6, "months of at least 50 % relief before a repeat RFA", "facetpath convention", F),
+    )  # fmt: skip
+
+    def __init__(self, overrides: Mapping[str, ParameterValue] | None = None) -> None:
+        super().__init__(overrides)
+        if self.flag("complete_relief_required"):
+            self.positive_threshold = 100
+
+    def assess_patient(self, a: Assessment) -> list[Finding]:
+        found: list[Finding] = []
+        if a.non_facet_cause:
+            found.append(
+                self.finding(
+                    "SIS-GATE-NONFACET",
+                    "another cause (fracture, tumour, infection, deformity) explains the pain",
+                )
+            )
+        if not a.axial_predominant or a.untreated_radiculopathy:
+            found.append(
+                self.finding(
+                    "SIS-GATE-AXIAL",
+                    "radiating or radicular pain: facet blocks are less likely to be the answer",
+                )
+            )
+        return found
+
+    def agent_min_hours(self, agent: str) -> float:
+        return 0.0  # duration is judged by comparing the two blocks, not against a fixed window
+
+    def comparator(self, procedure: Procedure, ctx: Context) -> ProcedureResult | None:
+        """The earlier positive local anaesthetic block at these joints that this block is compared with."""
+        for site in sorted(procedure.sites):
+            for block in ctx.diagnostic_blocks_since_rfa(site):
+                if block.positive and block.procedure.agent and block.procedure.agent.name != "saline":
+                    return block
+        return None
+
+    def response(self, procedure: Procedure, run: ReliefRun | None, ctx: Context) -> str:
+        answer = super().response(procedure, run, ctx)
+        earlier = self.comparator(procedure, ctx)
+        if answer != "positive" or earlier is None or run is None or earlier.relief_run is None:
+            return answer
+        assert procedure.agent is not None and earlier.procedure.agent is not None
+        mine, theirs = AGENTS[procedure.agent.name].acting, AGENTS[earlier.procedure.agent.name].acting
+        if mine is theirs:
+            return answer  # a repeat with the same kind of agent is not a comparison (reported below)
+        long_hours, short_hours = (run.hours, earlier.relief_run.hours)
+        if mine is Acting.SHORT:
+            long_hours, short_hours = short_hours, long_hours
+        return "positive" if long_hours > short_hours else "discordant"
+
+    def procedure_findings(self, result: ProcedureResult, ctx: Context) -> list[Finding]:
+        procedure = result.procedure
+        found: list[Finding] = []
+        if procedure.guidance not in ("fluoroscopy", "ct"):
+            severity = WARN if procedure.guidance == "ultrasound" else DENY
+            found.append(
+                self.finding(
+                    "SIS-GUIDANCE",
+                    f"{procedure.guidance} guidance: blocks need fluoroscopy or CT to be target-specific",
+                    severity,
+                )
+            )
+        if procedure.type == "rfa":
+            found.extend(self._rfa(procedure, ctx))
+        elif procedure.is_diagnostic_block:
+            found.extend(self._diagnostic(result, ctx))
+        return found
+
+    def _diagnostic(self, result: ProcedureResult, ctx: Context) -> Iterator[Finding]:
+        procedure = result.procedure
+        if procedure.sedation != "none":
+            yield self.finding("SIS-SEDATION", f"{procedure.sedation} sedation can inflate relief")
+        if result.response == "placebo":
+            yield self.finding(
+                "SIS-PLACEBO",
+                "relief after saline: earlier positive blocks at these joints may be false positives",
+            )
+        earlier = self.comparator(procedure, ctx)
+        if earlier is None or procedure.agent is None or procedure.agent.name == "saline":
+            return
+        assert earlier.procedure.agent is not None
+        if AGENTS[procedure.agent.name].acting is AGENTS[earlier.procedure.agent.name].acting:
+            yield self.finding(
+                "SIS-COMPARATIVE",
+                f"{procedure.agent.name} after {earlier.procedure.agent.name} ({earlier.id}): a comparative block needs an agent of different duration",
+            )
+        elif result.response == "discordant":
+            yield self.finding(
+                "SIS-CONCORDANCE",
+                f"the long-acting block's relief did not outlast the short-acting block's ({earlier.id}): discordant",
+            )
+
+    def _rfa(self, procedure: Procedure, ctx: Context) -> Iterator[Finding]:
+        repeat = {s for s in procedure.sites if ctx.latest(s, "rfa") is not None}
+        missing = [s for s in procedure.sites - repeat if not self._confirmed(ctx, s)]
+        if missing:
+            yield self.finding(
+                "SIS-RFA-PREREQ",
+                f"no concordant comparative or placebo-controlled blocks at {sites_text(missing)}",
+            )
+        needed = self.number("repeat_rfa_months")
+        for prior in {r.id: r for s in repeat if (r := ctx.latest(s, "rfa")) is not None}.values():
+            sustained = sustained_relief(prior.procedure, ctx.assessment, 50)
+            months = None if sustained is None else sustained.months
+            if months is None or months < needed:
+                got = "no follow-up recorded" if months is None else f"{months} months"
+                yield self.finding(
+                    "SIS-RFA-REPEAT",
+                    f"relief of at least 50 % after {prior.id}: {got}; {needed} months are needed",
+                )
+
+    def _confirmed(self, ctx: Context, site: tuple[str, str]) -> bool:
+        blocks = ctx.diagnostic_blocks_since_rfa(site)  # newest first
+        if any(b.response == "placebo" for b in blocks):
+            return False
+        anaesthetic = [b for b in blocks if b.procedure.agent and b.procedure.agent.name != "saline"]
+        if len(anaesthetic) < 2 or not all(b.positive for b in anaesthetic[:2]):
+            return False
+        latest, earlier = anaesthetic[0], anaesthetic[1]
+        assert latest.procedure.agent and earlier.procedure.agent
+        comparative = (
+            AGENTS[latest.procedure.agent.name].acting is not AGENTS[earlier.procedure.agent.name].acting
+        )
+        saline_negative = any(
+            b.procedure.agent and b.procedure.agent.name == "saline" and b.response == "negative"
+            for b in blocks
+        )
+        return comparative or saline_negative
+
+    def next_step(self, result: ProcedureResult, ctx: Context) -> str:
+        procedure = result.procedure
+        joints = joint_list(procedure.joint_names)
+        denials = [f.message for f in result.findings if f.severity is DENY]
+        if denials:
+            return f"does not meet SIS criteria as recorded: {denials[0]}"
+        if procedure.type == "rfa":
+            return f"follow up; a repeat RFA may follow from {add_months(procedure.date, int(self.number('repeat_rfa_months')))} if relief lasts"
+        if not procedure.is_diagnostic_block:
+            return "follow up and record relief and function"
+        if result.response == "positive" and all(
+            self._confirmed(ctx_with(ctx, result), s) for s in procedure.sites
+        ):
+            return f"concordant comparative blocks: meets criteria for RFA at {joints}"
+        if result.response == "positive":
+            other = (
+                "bupivacaine"
+                if procedure.agent and AGENTS[procedure.agent.name].acting is Acting.SHORT
+                else "lidocaine"
+            )
+            return f"comparative block at {joints} with {other}, the patient not told which"
+        return {
+            "pending": f"record the pain diary for {result.id}",
+            "discordant": f"discordant at {joints}: consider a placebo-controlled block before RFA",
+            "placebo": "placebo response: do not proceed to RFA on these blocks",
+        }.get(result.response, f"{result.response} at {joints}: look for another source")
+
+
+def ctx_with(ctx: Context, result: ProcedureResult) -> Context:
+    """The context as it stands after `result`, for judging what the case now supports."""
+    return Context(ctx.case, ctx.candidate, (*ctx.prior, result), ctx.session)
