@@ -167,7 +167,6 @@ class Case:
 # --- Reading ---------------------------------------------------------------------------------------
 
 T = TypeVar("T")
-_MISSING: Final = object()
 
 
 def load_case_json(text: str | bytes) -> Case:
@@ -302,7 +301,7 @@ class _Reader:
             return None
         if "format" in obj and obj["format"] != CASE_FORMAT:
             self.fail("format", f'{_describe(obj["format"])} is not "{CASE_FORMAT}"')
-        patient = self.patient(obj.get("patient", _MISSING), "patient") if "patient" in obj else None
+        patient = self.patient(obj["patient"], "patient") if "patient" in obj else None
         assessment = self.assessment(obj["assessment"], "assessment") if "assessment" in obj else None
         procedures = self.procedures(obj["procedures"], "procedures") if "procedures" in obj else None
         if self.errors or patient is None or assessment is None or procedures is None:

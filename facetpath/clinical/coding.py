@@ -160,10 +160,6 @@ def _side_modifiers(side_set: tuple[str, ...]) -> tuple[str, ...]:
     return ("50",) if len(side_set) == 2 else (SIDE_MODIFIERS[side_set[0]],)
 
 
-def _family(joint: Joint) -> BillingRegion:
-    return joint.billing_region
-
-
 def _line(
     procedure: Procedure,
     joint: Joint,
@@ -179,7 +175,7 @@ def _line(
         if procedure.guidance not in ("fluoroscopy", "ct") or technique in ("pulsed", "cryo"):
             notes.append(CodingNote("unlisted", _unlisted_reason(procedure, technique)))
             return CodeLine(UNLISTED, modifiers, 1) if level == 1 else None
-        first, additional = RFA_CODES[_family(joint)]
+        first, additional = RFA_CODES[joint.billing_region]
         return CodeLine(first if level == 1 else additional, modifiers, 1)
     if procedure.guidance == "none":
         notes.append(
@@ -191,7 +187,7 @@ def _line(
         notes.append(
             CodingNote("ultrasound", "ultrasound-guided facet injections take the 0213T-0218T codes")
         )
-    codes = table[_family(joint)]
+    codes = table[joint.billing_region]
     if level <= 2:
         return CodeLine(codes[level - 1], modifiers, 1)
     # One line with one unit covers the third and every further level (R51).

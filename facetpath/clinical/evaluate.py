@@ -23,7 +23,7 @@ def evaluate_case(case: Case, policy: str | Policy = "medicare-lcd") -> Evaluati
     coding = {day: SessionCoding() for day in sessions}
     done: list[ProcedureResult] = []
     for procedure in sorted(case.procedures, key=lambda p: (p.date, p.position)):
-        ctx = Context(case, candidate, tuple(done), sessions[procedure.date])
+        ctx = Context(case, candidate, tuple(done), sessions[procedure.date], procedure.date)
         done.append(rules.evaluate(procedure, ctx, coding[procedure.date]))
     done.sort(key=lambda result: result.procedure.position)
     return Evaluation(rules.name, rules.version, case.patient.id, gate, done)

@@ -118,16 +118,22 @@ class SustainedRelief:
 
 
 def sustained_relief(
-    procedure: Procedure, assessment: Assessment, threshold: Exact, strict: bool = False
+    procedure: Procedure,
+    assessment: Assessment,
+    threshold: Exact,
+    strict: bool = False,
+    as_of: date | None = None,
 ) -> SustainedRelief | None:
     """How long relief (or function improvement) stayed at or above the threshold after a therapeutic
-    procedure or RFA, from its first follow-up on. None without follow-ups."""
-    if not procedure.follow_up:
+    procedure or RFA, from its first follow-up on, counting only follow-ups up to `as_of`. None without
+    follow-ups."""
+    entries = [e for e in procedure.follow_up or () if as_of is None or e.date <= as_of]
+    if not entries:
         return None
     run_end: date | None = None
     pain_end: date | None = None
     pain_run_open = True
-    for entry in procedure.follow_up:
+    for entry in entries:
         by_pain = (
             entry.pain is not None
             and procedure.pre_pain is not None
@@ -148,4 +154,4 @@ def sustained_relief(
     def span(end: date | None) -> int:
         return 0 if end is None else months_between(procedure.date, end)
 
-    return SustainedRelief(span(run_end), span(pain_end), len(procedure.follow_up))
+    return SustainedRelief(span(run_end), span(pain_end), len(entries))

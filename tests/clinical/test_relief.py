@@ -178,3 +178,11 @@ def test_function_improvement_alone_keeps_the_run_going() -> None:
 
 def test_no_follow_up_means_no_sustained_relief() -> None:
     assert sustained(rfa("r", "2025-02-10")) is None
+
+
+def test_follow_ups_after_the_date_being_judged_do_not_count() -> None:
+    entries = follow_ups("2025-02-10", [1, 3, 6, 9])
+    parsed = parse_case(case(rfa("r", "2025-02-10", follow_up=entries)))
+    as_of = sustained_relief(parsed.procedures[0], parsed.assessment, 50, as_of=date(2025, 5, 20))
+    assert as_of is not None and (as_of.months, as_of.follow_ups) == (3, 2)
+    assert sustained_relief(parsed.procedures[0], parsed.assessment, 50, as_of=date(2025, 3, 1)) is None

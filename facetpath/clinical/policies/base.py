@@ -25,7 +25,7 @@ from ..case import Assessment, Case, Procedure
 from ..coding import CodingNote, SessionCoding, code_procedure, level_groups
 from ..dates import add_months
 from ..findings import Confidence, Finding, Parameter, ParameterValue, Rule, Severity
-from ..relief import Exact, ReliefRun, exact, peak_relief, relief_run
+from ..relief import Exact, ReliefRun, SustainedRelief, exact, peak_relief, relief_run, sustained_relief
 from ..results import ProcedureResult
 
 C, L, U, F = Confidence.CERTAIN, Confidence.LIKELY, Confidence.UNCLEAR, Confidence.CONVENTION
@@ -67,6 +67,7 @@ class Context:
     candidate: bool
     prior: tuple[ProcedureResult, ...]  # earlier procedures, in date order
     session: tuple[Procedure, ...]  # every procedure of the case on this date, this one included
+    on: date  # the date being judged: nothing recorded after it counts
 
     @property
     def assessment(self) -> Assessment:
@@ -85,6 +86,12 @@ class Context:
             if result.procedure.is_diagnostic_block:
                 blocks.append(result)
         return blocks
+
+    def sustained(
+        self, earlier: ProcedureResult, threshold: Exact, strict: bool = False
+    ) -> SustainedRelief | None:
+        """Sustained relief after an earlier procedure, from the follow-ups known on this date."""
+        return sustained_relief(earlier.procedure, self.assessment, threshold, strict, as_of=self.on)
 
     def latest(self, site: tuple[str, str], kind: str, intent: str | None = None) -> ProcedureResult | None:
         return next(

@@ -14,7 +14,7 @@ from ..anatomy import Region
 from ..case import Assessment, Procedure
 from ..dates import add_months
 from ..findings import Finding, Parameter, Rule
-from ..relief import ReliefRun, exact, sustained_relief
+from ..relief import ReliefRun, exact
 from ..results import ProcedureResult
 from .base import DENY, GUIDELINES, INFO, WARN, C, Context, F, L, Policy, U, joint_list, sites_text
 
@@ -209,7 +209,7 @@ class Consensus2020(Policy):
         relief, needed = self.number("repeat_rfa_relief"), self.number("repeat_rfa_months")
         previous = {r.id: r for s in sites if (r := ctx.latest(s, "rfa")) is not None}
         for prior in previous.values():
-            sustained = sustained_relief(prior.procedure, ctx.assessment, relief, strict=True)
+            sustained = ctx.sustained(prior, relief, strict=True)
             if sustained is None:
                 yield self.finding(
                     "CON-RFA-REPEAT", f"no follow-up recorded after {prior.id} to show how long relief lasted"

@@ -15,9 +15,23 @@ from ..anatomy import BillingRegion
 from ..case import Assessment, Procedure
 from ..dates import add_days, add_months, days_between
 from ..findings import Finding, Parameter, Rule
-from ..relief import ReliefRun, exact, sustained_relief
+from ..relief import ReliefRun, exact
 from ..results import ProcedureResult
-from .base import DENY, INFO, LCD, REGION_WORDS, WARN, C, Context, L, Policy, U, joint_list, sites_text
+from .base import (
+    DENY,
+    INFO,
+    LCD,
+    REGION_WORDS,
+    WARN,
+    C,
+    Context,
+    L,
+    Policy,
+    U,
+    category,
+    joint_list,
+    sites_text,
+)
 
 CT = BillingRegion.CERVICAL_THORACIC.value
 
@@ -41,6 +55,7 @@ class MedicareLCD(Policy):
         Rule("MCD-GATE-SEVERITY", "pain at least moderate; the LCD gives no number", f"{LCD} R1, OQ2", U, WARN),
         Rule("MCD-GATE-DURATION", "pain for at least 3 months", f"{LCD} R3", C, DENY),
         Rule("MCD-GATE-CONSERVATIVE", "noninvasive conservative care tried and failed", f"{LCD} R4", C, DENY),
+        Rule("MCD-GATE-CONSERVATIVE-WEEKS", "how long conservative care must last; the LCD sets no minimum", f"{LCD} R4", U, WARN),
         Rule("MCD-GATE-RADICULOPATHY", "no untreated radiculopathy or neurogenic claudication (facet cyst excepted)", f"{LCD} R5", C, DENY),
         Rule("MCD-GATE-NONFACET", "no non-facet cause explains the pain", f"{LCD} R6", C, DENY),
         Rule("MCD-GATE-DISABILITY", "baseline disability scale recorded; sources disagree whether it is required", f"{LCD} R8, OQ4", U, WARN),
@@ -51,7 +66,7 @@ class MedicareLCD(Policy):
         Rule("MCD-DX-CAP", "at most 4 diagnostic sessions per region per rolling 12 months", f"{LCD} R15, OQ17", L, DENY),
         Rule("MCD-TX-CAP", "at most 4 therapeutic IA sessions per region per rolling 12 months", f"{LCD} R20", C, DENY),
         Rule("MCD-RFA-CAP", "at most 2 RFA sessions per region per rolling 12 months", f"{LCD} R30", C, DENY),
-        Rule("MCD-WINDOW-BOUNDARY", "a session exactly 12 months earlier is counted; the boundary is unclear", f"{LCD} D8, OQ6", U, WARN),
+        Rule("MCD-WINDOW-BOUNDARY", "a session exactly 12 months earlier decided a cap; the boundary is unclear", f"{LCD} D8, OQ6", U, WARN),
         Rule("MCD-T12L1", "T12-L1 sessions are counted in the cervical/thoracic region", f"{LCD} R54, OQ15", U, WARN),
         Rule("MCD-SEDATION", "general anaesthesia not covered; sedation or MAC not routine for blocks, documented need for RFA", f"{LCD} R45, R46, R47", C, WARN),
         Rule("MCD-AGENT-DURATION", "relief must last as long as the anaesthetic predicts; hours are not quantified", f"{LCD} R10, R61, OQ3", U, WARN),
@@ -74,6 +89,12 @@ class MedicareLCD(Policy):
     )  # fmt: skip
 
     policy_parameters: ClassVar[tuple[Parameter, ...]] = (
+        Parameter("min_conservative_weeks", 0, "weeks of failed conservative care; the LCD states none (a shortfall warns)", f"{LCD} R4", U),
+        Parameter("require_disability_scale", False, "deny, rather than warn, when no baseline disability scale is recorded", f"{LCD} R8, OQ4", U),
+        Parameter("lidocaine_min_hours", 1.0, "shortest relief that fits lidocaine", f"{LCD} OQ3; clinical-guidelines.md §2.9", U),
+        Parameter("bupivacaine_min_hours", 3.0, "shortest relief that fits bupivacaine", f"{LCD} OQ3; clinical-guidelines.md §2.9", U),
+        Parameter("ropivacaine_min_hours", 3.0, "shortest relief that fits ropivacaine", f"{LCD} OQ3; clinical-guidelines.md §4A", U),
+        Parameter("rolling_window_inclusive", True, "a session exactly 12 months before counts toward the caps (warned when it decides)", f"{LCD} D8, OQ6", U),
         Parameter("min_pain_months", 3, "pain duration before any facet procedure, months", f"{LCD} R3", C),
         Parameter("dx_interval_days", 14, "days from the first to the second diagnostic block; day 14 passes (warned)", f"{LCD} R12, OQ5", U),
         Parameter("dx_cap", 4, "diagnostic sessions per region per rolling 12 months", f"{LCD} R15", L),
@@ -112,8 +133,17 @@ class MedicareLCD(Policy):
                     f"pain for {a.pain_duration_months:g} months; at least {months} are needed",
                 )
             )
-        if not any(care.failed for care in a.conservative_care):
+        failed = [care for care in a.conservative_care if care.failed]
+        weeks = sum(exact(care.weeks) for care in failed)
+        if not failed:
             found.append(self.finding("MCD-GATE-CONSERVATIVE", "no failed conservative care is recorded"))
+        elif weeks < self.number("min_conservative_weeks"):
+            found.append(
+                self.finding(
+                    "MCD-GATE-CONSERVATIVE-WEEKS",
+                    f"{float(weeks):g} weeks of failed conservative care; this policy asks for {self.number('min_conservative_weeks')}",
+                )
+            )
         if a.neurogenic_claudication:
             found.append(self.finding("MCD-GATE-RADICULOPATHY", "neurogenic claudication"))
         if a.untreated_radiculopathy and not a.facet_synovial_cyst:
@@ -138,6 +168,7 @@ class MedicareLCD(Policy):
                 self.finding(
                     "MCD-GATE-DISABILITY",
                     "no baseline disability scale (ODI, NDI or PROMIS): record one before the first block",
+                    DENY if self.flag("require_disability_scale") else WARN,
                 )
             )
         return found
@@ -153,6 +184,10 @@ class MedicareLCD(Policy):
         ):
             return "discordant"
         return answer
+
+    def agent_min_hours(self, agent: str) -> float:
+        key = f"{agent}_min_hours"
+        return float(self.number(key)) if key in self.parameters else 0.0
 
     def _prolonged(self, procedure: Procedure, run: ReliefRun | None) -> bool:
         if procedure.agent is None or run is None:
@@ -221,32 +256,30 @@ class MedicareLCD(Policy):
                 f"{count} {noun} in one session ({joint_list(joints)}): levels beyond {max_levels} are {status}; bill them with GA (ABN on file) or GZ",
             )
 
+    CAPS: ClassVar[dict[str, tuple[str, str, str]]] = {
+        "diagnostic": ("MCD-DX-CAP", "dx_cap", "diagnostic"),
+        "therapeutic": ("MCD-TX-CAP", "tx_cap", "therapeutic"),
+        "rfa": ("MCD-RFA-CAP", "rfa_cap", "RFA"),
+    }
+
     def _caps(self, procedure: Procedure, ctx: Context) -> Iterator[Finding]:
-        kind = {
-            "diagnostic": ("MCD-DX-CAP", "dx_cap", "diagnostic"),
-            "therapeutic": ("MCD-TX-CAP", "tx_cap", "therapeutic"),
-            "rfa": ("MCD-RFA-CAP", "rfa_cap", "RFA"),
-        }
-        if procedure.type == "rfa":
-            rule, cap_name, noun = kind["rfa"]
-        else:
-            rule, cap_name, noun = kind[procedure.intent]
+        rule, cap_name, noun = self.CAPS[category(procedure)]
         cap = int(self.number(cap_name))
-        window_start = add_months(procedure.date, -12)
-        for region, dates in self.sessions_in_window(
-            procedure, ctx, str(self.values["t12_l1_region"])
-        ).items():
-            if len(dates) <= cap:
-                continue
-            words = REGION_WORDS[region]
-            yield self.finding(
-                rule,
-                f"session {len(dates)} of {noun} in the {words} region within 12 months (limit {cap}): {', '.join(map(str, dates))}",
-            )
-            if dates[0] == window_start and len(dates) - 1 <= cap:
+        boundary = add_months(procedure.date, -12)
+        inclusive = self.flag("rolling_window_inclusive")
+        sessions = self.sessions_in_window(procedure, ctx, str(self.values["t12_l1_region"]))
+        for region, dates in sessions.items():
+            counted = dates if inclusive else [d for d in dates if d != boundary]
+            if len(counted) > cap:
+                yield self.finding(
+                    rule,
+                    f"session {len(counted)} of {noun} in the {REGION_WORDS[region]} region within 12 months (limit {cap}): {', '.join(map(str, counted))}",
+                )
+            if boundary in dates and (len(dates) > cap) != (len(dates) - 1 > cap):
+                verdict = "counted (conservative)" if inclusive else "not counted"
                 yield self.finding(
                     "MCD-WINDOW-BOUNDARY",
-                    f"the session on {window_start} is exactly 12 months earlier; counted (conservative)",
+                    f"the session on {boundary} is exactly 12 months earlier: {verdict}",
                 )
 
     def _sedation(self, procedure: Procedure) -> Iterator[Finding]:
@@ -335,10 +368,11 @@ class MedicareLCD(Policy):
         if procedure.agent is None or run is None:
             return
         agent = AGENTS[procedure.agent.name]
-        if result.response == "discordant" and run.hours < agent.min_hours:
+        minimum = self.agent_min_hours(agent.name)
+        if result.response == "discordant" and run.hours < minimum:
             yield self.finding(
                 "MCD-AGENT-DURATION",
-                f"relief at {self.threshold_text()} lasted {run.hours:g} h; {agent.name} is expected to give at least {agent.min_hours:g} h",
+                f"relief at {self.threshold_text()} lasted {run.hours:g} h; {agent.name} is expected to give at least {minimum:g} h",
             )
         elif self._prolonged(procedure, run) and result.response in ("positive", "discordant"):
             verdict = (
@@ -471,7 +505,7 @@ class MedicareLCD(Policy):
         )
 
     def _sustained_months(self, previous: ProcedureResult, ctx: Context) -> int | None:
-        sustained = sustained_relief(previous.procedure, ctx.assessment, self.number("sustained_threshold"))
+        sustained = ctx.sustained(previous, self.number("sustained_threshold"))
         return None if sustained is None else sustained.months
 
     def _repeat(self, procedure: Procedure, ctx: Context, *, kind: str, rule: str, months_param: str,
@@ -483,7 +517,7 @@ class MedicareLCD(Policy):
             if (r := ctx.latest(s, kind, "therapeutic")) is not None
         }
         for prior in previous.values():
-            sustained = sustained_relief(prior.procedure, ctx.assessment, self.number("sustained_threshold"))
+            sustained = ctx.sustained(prior, self.number("sustained_threshold"))
             if sustained is None:
                 yield self.finding(
                     rule,

@@ -14,7 +14,7 @@ from ..agents import AGENTS, Acting
 from ..case import Assessment, Procedure
 from ..dates import add_months
 from ..findings import Finding, Parameter, ParameterValue, Rule
-from ..relief import ReliefRun, sustained_relief
+from ..relief import ReliefRun
 from ..results import ProcedureResult
 from .base import DENY, GUIDELINES, WARN, C, Context, F, L, Policy, joint_list, sites_text
 
@@ -150,7 +150,7 @@ class SpineInterventionSociety(Policy):
             )
         needed = self.number("repeat_rfa_months")
         for prior in {r.id: r for s in repeat if (r := ctx.latest(s, "rfa")) is not None}.values():
-            sustained = sustained_relief(prior.procedure, ctx.assessment, 50)
+            sustained = ctx.sustained(prior, 50)
             months = None if sustained is None else sustained.months
             if months is None or months < needed:
                 got = "no follow-up recorded" if months is None else f"{months} months"
@@ -207,4 +207,4 @@ class SpineInterventionSociety(Policy):
 
 def ctx_with(ctx: Context, result: ProcedureResult) -> Context:
     """The context as it stands after `result`, for judging what the case now supports."""
-    return Context(ctx.case, ctx.candidate, (*ctx.prior, result), ctx.session)
+    return Context(ctx.case, ctx.candidate, (*ctx.prior, result), ctx.session, ctx.on)
