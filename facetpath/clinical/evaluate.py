@@ -14,8 +14,7 @@ from .results import Evaluation, ProcedureResult
 def evaluate_case(case: Case, policy: str | Policy = "medicare-lcd") -> Evaluation:
     """The evaluation of a validated case under a policy (a name or a configured Policy)."""
     rules = get_policy(policy) if isinstance(policy, str) else policy
-    gate = rules.assess_patient(case.assessment)
-    candidate = not any(finding.severity == "deny" for finding in gate)
+    gate = tuple(rules.assess_patient(case.assessment))
     by_date: dict[date, list[int]] = {}
     for procedure in case.procedures:
         by_date.setdefault(procedure.date, []).append(procedure.position)
@@ -23,7 +22,7 @@ def evaluate_case(case: Case, policy: str | Policy = "medicare-lcd") -> Evaluati
     coding = {day: SessionCoding() for day in sessions}
     done: list[ProcedureResult] = []
     for procedure in sorted(case.procedures, key=lambda p: (p.date, p.position)):
-        ctx = Context(case, candidate, tuple(done), sessions[procedure.date], procedure.date)
+        ctx = Context(case, gate, tuple(done), sessions[procedure.date], procedure.date)
         done.append(rules.evaluate(procedure, ctx, coding[procedure.date]))
     done.sort(key=lambda result: result.procedure.position)
-    return Evaluation(rules.name, rules.version, case.patient.id, gate, done)
+    return Evaluation(rules.name, rules.version, case.patient.id, list(gate), done)

@@ -69,11 +69,14 @@ class ReliefRun:
         return float(exact(self.end_minutes) - exact(self.start_minutes)) / 60
 
 
-def relief_run(pre_pain: Number, diary: tuple[DiaryPoint, ...], threshold: Exact) -> ReliefRun | None:
-    """From the first diary point at or above the threshold to the last consecutive one; None if never."""
+def relief_run(
+    pre_pain: Number, diary: tuple[DiaryPoint, ...], threshold: Exact, strict: bool = False
+) -> ReliefRun | None:
+    """From the first diary point at or above (strict: above) the threshold to the last consecutive one;
+    None if never."""
     start: int | None = None
     for i, point in enumerate(diary):
-        if reaches(pre_pain, point.pain, threshold):
+        if reaches(pre_pain, point.pain, threshold, strict):
             if start is None:
                 start = i
         elif start is not None:

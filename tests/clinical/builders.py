@@ -32,7 +32,7 @@ def assessment(**overrides: Any) -> dict[str, Any]:
         "pain_scale": "NRS-11",
         "baseline_pain": 8,
         "disability": {"instrument": "ODI", "score": 44},
-        "conservative_care": [{"modality": "physical therapy", "weeks": 10, "failed": True}],
+        "conservative_care": [{"modality": "physical therapy", "weeks": 12, "failed": True}],
         "untreated_radiculopathy": False,
         "neurogenic_claudication": False,
         "non_facet_cause": False,

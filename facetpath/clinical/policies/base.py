@@ -64,7 +64,7 @@ class Context:
     """What a policy may look at when judging one procedure: the case and everything evaluated before it."""
 
     case: Case
-    candidate: bool
+    gate: tuple[Finding, ...]  # the patient-selection findings
     prior: tuple[ProcedureResult, ...]  # earlier procedures, in date order
     session: tuple[Procedure, ...]  # every procedure of the case on this date, this one included
     on: date  # the date being judged: nothing recorded after it counts
@@ -72,6 +72,10 @@ class Context:
     @property
     def assessment(self) -> Assessment:
         return self.case.assessment
+
+    @property
+    def candidate(self) -> bool:
+        return not any(finding.severity is Severity.DENY for finding in self.gate)
 
     def at_site(self, site: tuple[str, str]) -> Iterator[ProcedureResult]:
         """Earlier procedures at a (joint, side), newest first."""
@@ -118,6 +122,11 @@ def category(procedure: Procedure) -> str:
     return procedure.intent
 
 
+def first_denial(result: ProcedureResult) -> str | None:
+    """The message of the first finding that denies the procedure, if any."""
+    return next((f.message for f in result.findings if f.severity is Severity.DENY), None)
+
+
 def joint_list(names: Iterable[str]) -> str:
     return ", ".join(names)
 
@@ -144,6 +153,10 @@ class Policy:
     policy_rules: ClassVar[tuple[Rule, ...]]
     policy_parameters: ClassVar[tuple[Parameter, ...]]
     kx_on_diagnostic: ClassVar[bool] = False
+    gate_rule: ClassVar[str]  # the rule that denies a procedure for a patient who is no candidate
+    cyst_exempt_rules: ClassVar[frozenset[str]] = (
+        frozenset()
+    )  # selection rules a facet cyst procedure is spared
 
     def __init__(self, overrides: Mapping[str, ParameterValue] | None = None) -> None:
         self.rules: dict[str, Rule] = {rule.id: rule for rule in (*COMMON_RULES, *self.policy_rules)}
@@ -189,6 +202,10 @@ class Policy:
     def next_step(self, result: ProcedureResult, ctx: Context) -> str:
         raise NotImplementedError
 
+    def strict_threshold(self, procedure: Procedure) -> bool:
+        """Whether relief must exceed the threshold rather than reach it (e.g. "more than 50 %")."""
+        return False
+
     def agent_min_hours(self, agent: str) -> float:
         """Shortest relief that fits the agent; 0 means duration is not judged."""
         return AGENTS[agent].min_hours
@@ -212,9 +229,9 @@ class Policy:
     # -- the engine's per-procedure steps --
 
     def evaluate(self, procedure: Procedure, ctx: Context, coding: SessionCoding) -> ProcedureResult:
-        threshold = self.positive_threshold
+        threshold, strict = self.positive_threshold, self.strict_threshold(procedure)
         run = (
-            relief_run(procedure.pre_pain, procedure.diary, threshold)
+            relief_run(procedure.pre_pain, procedure.diary, threshold, strict)
             if procedure.diary and procedure.pre_pain is not None
             else None
         )
@@ -237,12 +254,23 @@ class Policy:
             bilateral_modifier_50=self.values.get("bilateral_modifier", "50") == "50",
         )
         result.findings = [
+            *self.gate_findings(procedure, ctx),
             *self.procedure_findings(result, ctx),
             *self.common_findings(result, ctx),
             *self.coding_findings(notes),
         ]
         result.next_step = self.next_step(result, ctx)
         return result
+
+    def gate_findings(self, procedure: Procedure, ctx: Context) -> list[Finding]:
+        """A procedure for a patient who fails selection fails too; a facet cyst procedure is spared only
+        the criteria its own indication replaces (radicular pain from the cyst)."""
+        exempt = self.cyst_exempt_rules if procedure.type == "cyst" else frozenset()
+        failed = [f for f in ctx.gate if f.severity is Severity.DENY and f.rule not in exempt]
+        if not failed:
+            return []
+        reasons = "; ".join(f.message for f in failed)
+        return [self.finding(self.gate_rule, f"the patient does not meet the selection criteria: {reasons}")]
 
     def role(self, procedure: Procedure, ctx: Context) -> str:
         sites = procedure.sites

@@ -14,9 +14,23 @@ from ..anatomy import Region
 from ..case import Assessment, Procedure
 from ..dates import add_months
 from ..findings import Finding, Parameter, Rule
-from ..relief import ReliefRun, exact
+from ..relief import exact
 from ..results import ProcedureResult
-from .base import DENY, GUIDELINES, INFO, WARN, C, Context, F, L, Policy, U, joint_list, sites_text
+from .base import (
+    DENY,
+    GUIDELINES,
+    INFO,
+    WARN,
+    C,
+    Context,
+    F,
+    L,
+    Policy,
+    U,
+    first_denial,
+    joint_list,
+    sites_text,
+)
 
 
 class Consensus2020(Policy):
@@ -32,11 +46,14 @@ class Consensus2020(Policy):
         "Hurley RW et al. Reg Anesth Pain Med 2022;47:3-59 (cervical)",
     )
     positive_threshold = 50
+    gate_rule = "CON-GATE"
+    cyst_exempt_rules = frozenset({"CON-GATE-RADICULAR", "CON-GATE-AXIAL"})
 
     policy_rules: ClassVar[tuple[Rule, ...]] = (
+        Rule("CON-GATE", "procedures need a patient who meets the selection criteria", f"{GUIDELINES} §1.5, §1.24, §1.26", C, DENY),
         Rule("CON-GATE-NONFACET", "another cause explains the pain", f"{GUIDELINES} §6.8, §1.26", C, DENY),
         Rule("CON-GATE-CONSERVATIVE", "conservative care before blocks", f"{GUIDELINES} §1.5, §1.24", C, DENY),
-        Rule("CON-GATE-DURATION", "conservative treatment preferably for 3 months (cervical: about 6 weeks)", f"{GUIDELINES} §1.5, §1.24", U, WARN),
+        Rule("CON-GATE-DURATION", "conservative treatment preferably for 3 months (lumbar) or about 6 weeks (cervical)", f"{GUIDELINES} §1.5, §1.24", U, WARN),
         Rule("CON-GATE-RADICULAR", "radicular symptoms exclude cervical blocks and predict a negative lumbar block", f"{GUIDELINES} §1.26, §7.2", C, DENY),
         Rule("CON-GATE-AXIAL", "mainly axial pain", f"{GUIDELINES} §7.8, §7.9", C, WARN),
         Rule("CON-GUIDANCE", "image guidance by region and procedure", f"{GUIDELINES} §1.6, §1.25", C, DENY),
@@ -52,7 +69,7 @@ class Consensus2020(Policy):
     )  # fmt: skip
 
     policy_parameters: ClassVar[tuple[Parameter, ...]] = (
-        Parameter("lumbar_conservative_months", 3, "months of pain (and conservative care) preferred before lumbar blocks", f"{GUIDELINES} §1.5", C),
+        Parameter("lumbar_conservative_weeks", 12, "weeks of conservative care preferred before lumbar and thoracic blocks (3 months)", f"{GUIDELINES} §1.5", C),
         Parameter("cervical_conservative_weeks", 6, "weeks of conservative care before cervical blocks (the guideline also says 3 months)", f"{GUIDELINES} §1.24", U),
         Parameter("repeat_rfa_relief", 30, "percent relief a previous RFA must exceed", f"{GUIDELINES} §1.30", C),
         Parameter("repeat_rfa_months", 3, "months that relief must last before a repeat RFA", f"{GUIDELINES} §1.30", C),
@@ -70,20 +87,22 @@ class Consensus2020(Policy):
         failed = [care for care in a.conservative_care if care.failed]
         if not failed:
             found.append(self.finding("CON-GATE-CONSERVATIVE", "no failed conservative care is recorded"))
-        if a.region is Region.CERVICAL:
-            weeks = sum(exact(care.weeks) for care in failed)
-            if failed and weeks < self.number("cervical_conservative_weeks"):
-                found.append(
-                    self.finding(
-                        "CON-GATE-DURATION",
-                        f"{float(weeks):g} weeks of failed conservative care; about {self.number('cervical_conservative_weeks')} are advised",
-                    )
-                )
-        elif exact(a.pain_duration_months) < self.number("lumbar_conservative_months"):
+        # §1.5 (lumbar): a 3-month trial of conservative care; §1.24 (cervical): about 6 weeks. Courses
+        # usually run side by side, so the trial is as long as its longest failed course.
+        wanted = "cervical_conservative_weeks" if a.region is Region.CERVICAL else "lumbar_conservative_weeks"
+        weeks = max((exact(care.weeks) for care in failed), default=0)
+        if failed and weeks < self.number(wanted):
             found.append(
                 self.finding(
                     "CON-GATE-DURATION",
-                    f"pain for {a.pain_duration_months:g} months; {self.number('lumbar_conservative_months')} months of conservative care are preferred",
+                    f"the longest course of failed conservative care lasted {float(weeks):g} weeks; about {self.number(wanted)} are advised",
+                )
+            )
+        if a.region is not Region.CERVICAL and exact(a.pain_duration_months) < 3:
+            found.append(
+                self.finding(
+                    "CON-GATE-DURATION",
+                    f"pain for {a.pain_duration_months:g} months: blocks are preferred after 3",
                 )
             )
         if a.untreated_radiculopathy:
@@ -107,19 +126,8 @@ class Consensus2020(Policy):
     def agent_min_hours(self, agent: str) -> float:
         return 0.0  # the guidelines judge the size of relief, not how long the anaesthetic lasted
 
-    def response(self, procedure: Procedure, run: ReliefRun | None, ctx: Context) -> str:
-        answer = super().response(procedure, run, ctx)
-        if (
-            answer == "positive"
-            and self._cervical(procedure)
-            and procedure.pre_pain is not None
-            and procedure.diary
-        ):
-            # Cervical cut-off is *more than* 50 % (§1.29): exactly half is not enough.
-            best = min(point.pain for point in procedure.diary)
-            if exact(procedure.pre_pain) - exact(best) <= exact(procedure.pre_pain) / 2:
-                return "negative"
-        return answer
+    def strict_threshold(self, procedure: Procedure) -> bool:
+        return self._cervical(procedure)  # the cervical cut-off is *more than* 50 % (§1.29)
 
     @staticmethod
     def _cervical(procedure: Procedure) -> bool:
@@ -223,9 +231,8 @@ class Consensus2020(Policy):
     def next_step(self, result: ProcedureResult, ctx: Context) -> str:
         procedure = result.procedure
         joints = joint_list(procedure.joint_names)
-        denials = [f.message for f in result.findings if f.severity is DENY]
-        if denials:
-            return f"does not meet the guidelines as recorded: {denials[0]}"
+        if denial := first_denial(result):
+            return f"does not meet the guidelines as recorded: {denial}"
         if procedure.type == "rfa":
             again = add_months(procedure.date, int(self.number("repeat_rfa_months")))
             return f"follow up; a repeat RFA may follow from {again} if relief above {self.number('repeat_rfa_relief')} % lasts until then"

@@ -29,6 +29,7 @@ from .base import (
     Policy,
     U,
     category,
+    first_denial,
     joint_list,
     sites_text,
 )
@@ -49,6 +50,9 @@ class MedicareLCD(Policy):
                "L38803/A58405, L38773/A58364 and MAC guidance, as summarised in medicare-lcd.md",)  # fmt: skip
     positive_threshold = 80
     kx_on_diagnostic = True
+    gate_rule = "MCD-GATE"
+    # R5's exception and the cyst path (§9): radicular, not axial, pain from a facet cyst.
+    cyst_exempt_rules = frozenset({"MCD-GATE-AXIAL", "MCD-GATE-RADICULOPATHY"})
 
     policy_rules: ClassVar[tuple[Rule, ...]] = (
         Rule("MCD-GATE-AXIAL", "moderate-to-severe chronic pain, mainly axial", f"{LCD} R1", C, DENY),
@@ -56,7 +60,8 @@ class MedicareLCD(Policy):
         Rule("MCD-GATE-DURATION", "pain for at least 3 months", f"{LCD} R3", C, DENY),
         Rule("MCD-GATE-CONSERVATIVE", "noninvasive conservative care tried and failed", f"{LCD} R4", C, DENY),
         Rule("MCD-GATE-CONSERVATIVE-WEEKS", "how long conservative care must last; the LCD sets no minimum", f"{LCD} R4", U, WARN),
-        Rule("MCD-GATE-RADICULOPATHY", "no untreated radiculopathy or neurogenic claudication (facet cyst excepted)", f"{LCD} R5", C, DENY),
+        Rule("MCD-GATE-RADICULOPATHY", "no untreated radiculopathy (radiculopathy from a facet cyst excepted)", f"{LCD} R5", C, DENY),
+        Rule("MCD-GATE-CLAUDICATION", "no neurogenic claudication", f"{LCD} R5", C, DENY),
         Rule("MCD-GATE-NONFACET", "no non-facet cause explains the pain", f"{LCD} R6", C, DENY),
         Rule("MCD-GATE-DISABILITY", "baseline disability scale recorded; sources disagree whether it is required", f"{LCD} R8, OQ4", U, WARN),
         Rule("MCD-GATE", "every facet procedure needs the patient-selection criteria met", f"{LCD} R9, R10, §9", C, DENY),
@@ -145,7 +150,7 @@ class MedicareLCD(Policy):
                 )
             )
         if a.neurogenic_claudication:
-            found.append(self.finding("MCD-GATE-RADICULOPATHY", "neurogenic claudication"))
+            found.append(self.finding("MCD-GATE-CLAUDICATION", "neurogenic claudication"))
         if a.untreated_radiculopathy and not a.facet_synovial_cyst:
             found.append(self.finding("MCD-GATE-RADICULOPATHY", "untreated radiculopathy"))
         elif a.untreated_radiculopathy:
@@ -211,12 +216,6 @@ class MedicareLCD(Policy):
 
     def _every_procedure(self, result: ProcedureResult, ctx: Context) -> Iterator[Finding]:
         procedure = result.procedure
-        if procedure.type == "cyst":
-            pass  # the cyst path has its own gate (R5 exception, R31)
-        elif not ctx.candidate:
-            yield self.finding(
-                "MCD-GATE", "the patient does not meet the selection criteria (see the case findings)"
-            )
         if procedure.guidance not in ("fluoroscopy", "ct"):
             yield self.finding(
                 "MCD-GUIDANCE", f"{procedure.guidance} guidance: only fluoroscopy or CT is covered"
@@ -417,16 +416,25 @@ class MedicareLCD(Policy):
             yield self.finding(
                 "MCD-TX-RFA-REASON", "document why the patient cannot have RFA (rfa_unsuitable_reason)"
             )
-        if result.role == "therapeutic":
-            missing = [s for s in procedure.sites if not self._two_positive(ctx, s, mbb_only=False)]
-            if missing:
-                yield self.finding(
-                    "MCD-TX-PREREQ", f"no two consecutive positive diagnostic blocks at {sites_text(missing)}"
-                )
-            return
-        yield from self._repeat(
-            procedure, ctx, kind="ia", rule="MCD-TX-REPEAT", months_param="repeat_tx_months"
-        )
+        # Each side is judged on its own history: a first injection there needs the two blocks (R17),
+        # a repeat needs the last injection's relief (R19).
+        repeat_sites = {s for s in procedure.sites if ctx.latest(s, "ia", "therapeutic") is not None}
+        missing = [
+            s for s in procedure.sites - repeat_sites if not self._two_positive(ctx, s, mbb_only=False)
+        ]
+        if missing:
+            yield self.finding(
+                "MCD-TX-PREREQ", f"no two consecutive positive diagnostic blocks at {sites_text(missing)}"
+            )
+        if repeat_sites:
+            yield from self._repeat(
+                procedure,
+                ctx,
+                kind="ia",
+                rule="MCD-TX-REPEAT",
+                months_param="repeat_tx_months",
+                sites=repeat_sites,
+            )
 
     def _rfa(self, result: ProcedureResult, ctx: Context) -> Iterator[Finding]:
         procedure = result.procedure
@@ -542,9 +550,8 @@ class MedicareLCD(Policy):
     def next_step(self, result: ProcedureResult, ctx: Context) -> str:
         procedure = result.procedure
         joints = joint_list(procedure.joint_names)
-        denials = [f.message for f in result.findings if f.severity is DENY]
-        if denials:
-            return f"not covered as recorded: {denials[0]}"
+        if denial := first_denial(result):
+            return f"not covered as recorded: {denial}"
         if result.role == "cyst":
             return "follow up: a repeat needs at least 50 % improvement lasting 3 months"
         if procedure.type == "rfa":

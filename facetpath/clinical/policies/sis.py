@@ -16,7 +16,7 @@ from ..dates import add_months
 from ..findings import Finding, Parameter, ParameterValue, Rule
 from ..relief import ReliefRun
 from ..results import ProcedureResult
-from .base import DENY, GUIDELINES, WARN, C, Context, F, L, Policy, joint_list, sites_text
+from .base import DENY, GUIDELINES, WARN, C, Context, F, L, Policy, first_denial, joint_list, sites_text
 
 
 class SpineInterventionSociety(Policy):
@@ -32,8 +32,12 @@ class SpineInterventionSociety(Policy):
         "Barnsley L et al. Pain 1993;55:99-106; Lord SM et al. Clin J Pain 1995;11:208-13",
     )
     positive_threshold = 80
+    gate_rule = "SIS-GATE"
+    cyst_exempt_rules = frozenset({"SIS-GATE-AXIAL"})
 
     policy_rules: ClassVar[tuple[Rule, ...]] = (
+        Rule("SIS-GATE", "procedures need a patient who meets the selection criteria", f"{GUIDELINES} §6.8", C, DENY),
+        Rule("SIS-BLOCK-TYPE", "medial branch blocks, not intra-articular blocks, select patients for RFA", f"{GUIDELINES} §1.8, §2", L, WARN),
         Rule("SIS-GATE-NONFACET", "another cause explains the pain", f"{GUIDELINES} §6.8", C, DENY),
         Rule("SIS-GATE-AXIAL", "mainly axial pain without radicular symptoms", f"{GUIDELINES} §7.8, §7.9", C, WARN),
         Rule("SIS-GUIDANCE", "fluoroscopy or CT for target-specific blocks", f"{GUIDELINES} §2.1, §1.6", L, DENY),
@@ -93,10 +97,9 @@ class SpineInterventionSociety(Policy):
         mine, theirs = AGENTS[procedure.agent.name].acting, AGENTS[earlier.procedure.agent.name].acting
         if mine is theirs:
             return answer  # a repeat with the same kind of agent is not a comparison (reported below)
-        long_hours, short_hours = (run.hours, earlier.relief_run.hours)
-        if mine is Acting.SHORT:
-            long_hours, short_hours = short_hours, long_hours
-        return "positive" if long_hours > short_hours else "discordant"
+        if mine is Acting.LONG:
+            return concordance(run, earlier.relief_run)
+        return concordance(earlier.relief_run, run)
 
     def procedure_findings(self, result: ProcedureResult, ctx: Context) -> list[Finding]:
         procedure = result.procedure
@@ -134,6 +137,11 @@ class SpineInterventionSociety(Policy):
                 "SIS-COMPARATIVE",
                 f"{procedure.agent.name} after {earlier.procedure.agent.name} ({earlier.id}): a comparative block needs an agent of different duration",
             )
+        elif result.response == "pending" and procedure.diary and result.relief_run is not None:
+            yield self.finding(
+                "SIS-CONCORDANCE",
+                f"a diary ended while relief held, so whether the long-acting relief outlasted the short-acting relief ({earlier.id}) is not known yet",
+            )
         elif result.response == "discordant":
             yield self.finding(
                 "SIS-CONCORDANCE",
@@ -148,6 +156,19 @@ class SpineInterventionSociety(Policy):
                 "SIS-RFA-PREREQ",
                 f"no concordant comparative or placebo-controlled blocks at {sites_text(missing)}",
             )
+        by_ia = sorted(
+            {
+                b.id
+                for s in procedure.sites - repeat
+                for b in self._latest_pair(ctx, s)
+                if b.procedure.type == "ia"
+            }
+        )
+        if by_ia and not missing:
+            yield self.finding(
+                "SIS-BLOCK-TYPE",
+                f"the qualifying blocks include intra-articular injections ({', '.join(by_ia)})",
+            )
         needed = self.number("repeat_rfa_months")
         for prior in {r.id: r for s in repeat if (r := ctx.latest(s, "rfa")) is not None}.values():
             sustained = ctx.sustained(prior, 50)
@@ -159,14 +180,20 @@ class SpineInterventionSociety(Policy):
                     f"relief of at least 50 % after {prior.id}: {got}; {needed} months are needed",
                 )
 
+    @staticmethod
+    def _latest_pair(ctx: Context, site: tuple[str, str]) -> list[ProcedureResult]:
+        """The two latest local anaesthetic blocks at a site, newest first."""
+        blocks = ctx.diagnostic_blocks_since_rfa(site)
+        return [b for b in blocks if b.procedure.agent and b.procedure.agent.name != "saline"][:2]
+
     def _confirmed(self, ctx: Context, site: tuple[str, str]) -> bool:
         blocks = ctx.diagnostic_blocks_since_rfa(site)  # newest first
         if any(b.response == "placebo" for b in blocks):
             return False
-        anaesthetic = [b for b in blocks if b.procedure.agent and b.procedure.agent.name != "saline"]
-        if len(anaesthetic) < 2 or not all(b.positive for b in anaesthetic[:2]):
+        pair = self._latest_pair(ctx, site)
+        if len(pair) < 2 or not all(b.positive for b in pair):
             return False
-        latest, earlier = anaesthetic[0], anaesthetic[1]
+        latest, earlier = pair
         assert latest.procedure.agent and earlier.procedure.agent
         comparative = (
             AGENTS[latest.procedure.agent.name].acting is not AGENTS[earlier.procedure.agent.name].acting
@@ -180,9 +207,8 @@ class SpineInterventionSociety(Policy):
     def next_step(self, result: ProcedureResult, ctx: Context) -> str:
         procedure = result.procedure
         joints = joint_list(procedure.joint_names)
-        denials = [f.message for f in result.findings if f.severity is DENY]
-        if denials:
-            return f"does not meet SIS criteria as recorded: {denials[0]}"
+        if denial := first_denial(result):
+            return f"does not meet SIS criteria as recorded: {denial}"
         if procedure.type == "rfa":
             return f"follow up; a repeat RFA may follow from {add_months(procedure.date, int(self.number('repeat_rfa_months')))} if relief lasts"
         if not procedure.is_diagnostic_block:
@@ -205,6 +231,19 @@ class SpineInterventionSociety(Policy):
         }.get(result.response, f"{result.response} at {joints}: look for another source")
 
 
+def concordance(long: ReliefRun, short: ReliefRun) -> str:
+    """Comparative blocks: positive when the long-acting relief outlasted the short-acting relief.
+
+    A run that reached the end of its diary is only a lower bound; where that leaves the comparison
+    open, the answer is pending (add later scores), never a guess."""
+    if short.lasts_to_end_of_diary:
+        certain_discordant = long.hours <= short.hours and not long.lasts_to_end_of_diary
+        return "discordant" if certain_discordant else "pending"
+    if long.hours > short.hours:
+        return "positive"
+    return "pending" if long.lasts_to_end_of_diary else "discordant"
+
+
 def ctx_with(ctx: Context, result: ProcedureResult) -> Context:
     """The context as it stands after `result`, for judging what the case now supports."""
-    return Context(ctx.case, ctx.candidate, (*ctx.prior, result), ctx.session, ctx.on)
+    return Context(ctx.case, ctx.gate, (*ctx.prior, result), ctx.session, ctx.on)
