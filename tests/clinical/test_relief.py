@@ -186,3 +186,12 @@ def test_follow_ups_after_the_date_being_judged_do_not_count() -> None:
     as_of = sustained_relief(parsed.procedures[0], parsed.assessment, 50, as_of=date(2025, 5, 20))
     assert as_of is not None and (as_of.months, as_of.follow_ups) == (3, 2)
     assert sustained_relief(parsed.procedures[0], parsed.assessment, 50, as_of=date(2025, 3, 1)) is None
+
+
+@given(st.integers(1900, 2200), st.integers(1, 12))
+def test_days_in_month_agrees_with_the_calendar(year: int, month: int) -> None:
+    import calendar
+
+    from facetpath.clinical.dates import days_in_month
+
+    assert days_in_month(year, month) == calendar.monthrange(year, month)[1]
