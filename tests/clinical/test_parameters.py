@@ -35,7 +35,10 @@ def test_conservative_care_has_no_minimum_length_unless_set() -> None:
 @pytest.mark.parametrize(("minimum", "response"), [(1.5, "positive"), (2.0, "discordant")])
 def test_the_lidocaine_window_is_a_parameter(minimum: float, response: str) -> None:
     # The default diary holds 80 % relief for exactly 1.5 h.
-    assert result(evaluate(case(block("a", "2025-01-06")), lidocaine_min_hours=minimum), "a").response == response
+    assert (
+        result(evaluate(case(block("a", "2025-01-06")), lidocaine_min_hours=minimum), "a").response
+        == response
+    )
 
 
 def test_bupivacaine_needs_three_hours_by_default() -> None:
@@ -57,7 +60,9 @@ def test_a_session_exactly_12_months_earlier_counts_by_default_and_says_so() -> 
 
 
 def test_an_exclusive_window_leaves_the_boundary_session_out() -> None:
-    evaluation = evaluate(rfa_sessions("2024-01-10", "2024-06-01", "2025-01-10"), rolling_window_inclusive=False)
+    evaluation = evaluate(
+        rfa_sessions("2024-01-10", "2024-06-01", "2025-01-10"), rolling_window_inclusive=False
+    )
     found = severities(evaluation, "r2")
     assert "MCD-RFA-CAP" not in found and found["MCD-WINDOW-BOUNDARY"] == "warn"
 

@@ -229,15 +229,14 @@ class Policy:
     # -- the engine's per-procedure steps --
 
     def evaluate(self, procedure: Procedure, ctx: Context, coding: SessionCoding) -> ProcedureResult:
-        threshold, strict = self.positive_threshold, self.strict_threshold(procedure)
-        run = (
-            relief_run(procedure.pre_pain, procedure.diary, threshold, strict)
-            if procedure.diary and procedure.pre_pain is not None
-            else None
-        )
-        hours = (
-            None if not procedure.diary or procedure.pre_pain is None else (0.0 if run is None else run.hours)
-        )
+        measurable = bool(procedure.diary) and procedure.pre_pain is not None
+        run = None
+        if measurable:
+            assert procedure.diary is not None and procedure.pre_pain is not None
+            run = relief_run(
+                procedure.pre_pain, procedure.diary, self.positive_threshold, self.strict_threshold(procedure)
+            )
+        hours = (run.hours if run else 0.0) if measurable else None
         result = ProcedureResult(
             procedure=procedure,
             role=self.role(procedure, ctx),

@@ -1,0 +1,41 @@
+"""`audit()`: the one function that writes the audit trail."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.http import HttpRequest
+
+from facetpath.audit.models import AuditEvent
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR only: a proxy's X-Forwarded-For can be forged unless the deployment sets it.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _text(value: str) -> str:
+    return value.replace("\x00", "")[:300]  # PostgreSQL text cannot hold NUL
+
+
+def audit(
+    request: HttpRequest,
+    action: str,
+    obj: models.Model | None = None,
+    patient: models.Model | None = None,
+    detail: str = "",
+) -> AuditEvent:
+    """Records that the signed-in user did `action` (view, create, update, sign, amend, search…) on `obj`."""
+    user = request.user if request.user.is_authenticated else None
+    membership = getattr(request, "membership", None)
+    return AuditEvent.objects.create(
+        who=user,
+        username=user.get_username() if user else "",
+        clinic=membership.clinic if membership else None,
+        action=action,
+        patient=patient,
+        object_type=obj._meta.model_name if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        ip=client_ip(request),
+        path=_text(request.path),
+        detail=_text(detail),
+    )

@@ -1,0 +1,68 @@
+"""Clinics and the staff who work in them."""
+
+# ruff: noqa: RUF012  (Django's declarative Meta/admin/form attributes are class-level by design)
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from facetpath.clinics.roles import Role, role_can
+
+POLICY_CHOICES = [
+    ("medicare-lcd", "Medicare LCD (two blocks, 80 %)"),
+    ("consensus-2020", "Consensus 2020 (one block, 50 %)"),
+    ("sis", "Spine Intervention Society (dual comparative, 80 %)"),
+]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f'"{value}" is not a time zone name such as America/Chicago')
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200)
+    time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
+    default_policy = models.CharField(max_length=32, choices=POLICY_CHOICES, default="medicare-lcd")
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    insurance_networks = models.TextField(blank=True, help_text="One payer or network per line.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def today(self) -> date:
+        """Today's date where the clinic is, which is what 'today's procedures' means."""
+        return timezone.now().astimezone(zoneinfo.ZoneInfo(self.time_zone)).date()
+
+    @property
+    def networks(self) -> list[str]:
+        return [line.strip() for line in self.insurance_networks.splitlines() if line.strip()]
+
+
+class Membership(models.Model):
+    """A staff account's role in one clinic; the same account may work in several clinics."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "clinic"], name="one_role_per_clinic")]
+        ordering = ["clinic__name", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} at {self.clinic}"
+
+    def can(self, capability: str) -> bool:
+        return role_can(self.role, capability)

@@ -1,0 +1,217 @@
+"""Patient list, patient page with its timeline, demographics and assessment forms."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from facetpath.audit.log import audit
+from facetpath.clinics.access import access_assessment, access_patient, clinic_patients, require
+from facetpath.clinics.roles import Capability
+from facetpath.patients.forms import AssessmentForm, PatientForm
+from facetpath.patients.models import Assessment, Patient, Stage
+from facetpath.procedures import interpretation
+from facetpath.procedures.models import Procedure
+
+PAGE_SIZE = 50
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The POST data of a POST (even an empty one), else None for an unbound form."""
+    return request.POST if request.method == "POST" else None
+
+
+def patient_list(request: HttpRequest) -> HttpResponse:
+    patients = clinic_patients(request)
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL
+    if query:
+        words = query.split()
+        for word in words:
+            patients = patients.filter(
+                Q(family_name__icontains=word) | Q(given_name__icontains=word) | Q(mrn__icontains=word)
+            )
+    stage = request.GET.get("stage", "")
+    patients = _by_stage(patients, stage, require(request, Capability.VIEW_PATIENTS).clinic.today())
+    found = list(patients.order_by("family_name", "given_name", "id")[: PAGE_SIZE + 1])
+    audit(request, "search" if query or stage else "list", detail=f"patients: {query} {stage}"[:300])
+    context = {
+        "patients": found[:PAGE_SIZE],
+        "more": len(found) > PAGE_SIZE,
+        "query": query,
+        "stage": stage,
+        "stage_label": STAGE_FILTERS.get(stage, ""),
+    }
+    template = "patients/_rows.html" if request.htmx else "patients/list.html"
+    return render(request, template, context)
+
+
+STAGE_FILTERS = {
+    "second-block-due": "Second block due",
+    "rfa-due": "RFA or repeat RFA may go ahead",
+    "overdue": "Follow-up overdue",
+}
+
+
+def _by_stage(patients: QuerySet[Patient], stage: str, today: date) -> QuerySet[Patient]:
+    """The worklist's "show all" filters; an unknown value filters nothing."""
+    if stage == "second-block-due":
+        return patients.filter(stage=Stage.SECOND_BLOCK_DUE)
+    if stage == "rfa-due":
+        return patients.filter(stage__in=[Stage.RFA_DUE, Stage.REPEAT_RFA_DUE])
+    if stage == "overdue":
+        return patients.filter(follow_up_due__lt=today)
+    return patients
+
+
+def patient_new(request: HttpRequest) -> HttpResponse:
+    membership = require(request, Capability.EDIT_DEMOGRAPHICS)
+    form = PatientForm(_posted(request), instance=Patient(clinic=membership.clinic))
+    if request.method == "POST" and form.is_valid():
+        patient = form.save()
+        audit(request, "create", patient, patient)
+        messages.success(request, f"Added {patient.full_name}.")
+        return redirect("patient", patient.pk)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": None})
+
+
+def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = access_patient(request, patient_id, Capability.EDIT_DEMOGRAPHICS)
+    form = PatientForm(_posted(request), instance=patient)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit(request, "update", patient, patient, detail=", ".join(form.changed_data))
+        messages.success(request, "Saved.")
+        return redirect("patient", patient.pk)
+    audit(request, "view", patient, patient, detail="demographics form")
+    return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+
+
+def patient_page(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = access_patient(request, patient_id)
+    membership = require(request, Capability.VIEW_PATIENTS)
+    context: dict[str, Any] = {"patient": patient, "today": membership.clinic.today()}
+    if membership.can(Capability.VIEW_CLINICAL):
+        context.update(_clinical_timeline(patient))
+    else:
+        context["upcoming"] = patient.procedures.filter(status=Procedure.Status.PLANNED).order_by("date")
+    audit(request, "view", patient, patient)
+    return render(request, "patients/patient.html", context)
+
+
+def _clinical_timeline(patient: Patient) -> dict[str, Any]:
+    procedures = list(
+        patient.procedures.order_by("date", "id").prefetch_related("diary_scores", "follow_ups", "sign_offs")
+    )
+    included = [p for p in procedures if p.status != Procedure.Status.CANCELLED]
+    assessments = list(patient.assessments.order_by("date", "id"))
+    latest = assessments[-1] if assessments else None
+    result = interpretation.evaluate(patient, latest, included)
+    events: list[dict[str, Any]] = [{"date": a.date, "kind": "assessment", "item": a} for a in assessments]
+    for procedure in procedures:
+        events.append(
+            {
+                "date": procedure.date,
+                "kind": "procedure",
+                "item": procedure,
+                "result": result.for_procedure(procedure) if procedure.status != "cancelled" else None,
+                "signed": next(iter(procedure.sign_offs.all()), None),
+                "diary_count": len(procedure.diary_scores.all()),
+            }
+        )
+    events.sort(key=lambda event: (event["date"], event["kind"] == "procedure"))
+    safety = latest.safety() if latest else None
+    return {
+        "events": events,
+        "interpretation": result,
+        "assessment": latest,
+        "safety": safety,
+        "override": latest,
+    }
+
+
+def assessment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = access_patient(request, patient_id, Capability.EDIT_CLINICAL)
+    return _assessment_form(request, patient, Assessment(patient=patient))
+
+
+def assessment_edit(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = access_assessment(request, assessment_id, Capability.EDIT_CLINICAL)
+    return _assessment_form(request, assessment.patient, assessment)
+
+
+def _assessment_form(request: HttpRequest, patient: Patient, assessment: Assessment) -> HttpResponse:
+    initial = {} if assessment.pk else {"date": require(request, Capability.EDIT_CLINICAL).clinic.today()}
+    can_override = require(request, Capability.EDIT_CLINICAL).can(Capability.SIGN_OFF)
+    form = AssessmentForm(_posted(request), instance=assessment, initial=initial, can_override=can_override)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            creating = assessment.pk is None
+            saved = form.save(commit=False)
+            if creating:
+                saved.created_by = request.user
+            overridden = "stop_override_reason" in form.changed_data
+            if overridden:
+                _stamp_override(request, saved)
+            saved.save()
+            audit(request, "create" if creating else "update", saved, patient)
+            if overridden:
+                audit(request, "override", saved, patient, detail=saved.stop_override_reason or "cleared")
+            interpretation.refresh_stage(patient)
+        messages.success(request, "Assessment saved.")
+        return redirect("patient", patient.pk)
+    if assessment.pk:
+        audit(request, "view", assessment, patient, detail="assessment form")
+    context = {"form": form, "patient": patient, "assessment": assessment, **_gate(patient, form)}
+    return render(request, "patients/assessment_form.html", context)
+
+
+def _stamp_override(request: HttpRequest, assessment: Assessment) -> None:
+    """Who overrode the stop and when (or nobody, when the reason was cleared)."""
+    reason = assessment.stop_override_reason.strip()
+    assessment.stop_override_reason = reason
+    assessment.stop_override_by = request.user if reason else None
+    assessment.stop_override_at = timezone.now() if reason else None
+
+
+def assessment_preview(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """htmx: the policy's gate result and the safety screen for the form as it stands."""
+    patient = access_patient(request, patient_id, Capability.EDIT_CLINICAL)
+    form = AssessmentForm(_posted(request), instance=Assessment(patient=patient))
+    audit(request, "preview", patient, patient, detail="assessment")
+    return render(request, "patients/_gate.html", {"patient": patient, **_gate(patient, form)})
+
+
+def _gate(patient: Patient, form: AssessmentForm) -> dict[str, Any]:
+    if not form.is_bound:
+        existing = form.instance if form.instance.pk else None
+        if existing is None:
+            return {"gate": None, "safety": None}
+        return {
+            "gate": interpretation.evaluate(patient, existing, []),
+            "safety": existing.safety(),
+            "override": existing,
+        }
+    if not form.is_valid():
+        return {"gate": None, "safety": None, "gate_errors": _error_list(form)}
+    draft = form.save(commit=False)
+    return {"gate": interpretation.evaluate(patient, draft, []), "safety": draft.safety()}
+
+
+def _error_list(form: AssessmentForm) -> list[str]:
+    return [
+        f"{form.fields[name].label if name in form.fields else 'Form'}: {message}"
+        for name, errors in form.errors.items()
+        for message in errors
+    ]
+
+
+def patient_url(patient: Patient) -> str:
+    return reverse("patient", args=[patient.pk])

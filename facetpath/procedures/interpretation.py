@@ -1,0 +1,230 @@
+"""The one door between the web app and the clinical core (`facetpath.clinical`).
+
+Every interpretation shown in the app comes from `evaluate_case` on a case document built from the
+models here; no clinical rule lives in the web app. This module also caches each patient's pathway stage
+for the worklist, read off the core's result.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from facetpath.clinical import CaseError, evaluate_case, get_policy, parse_case, plan_procedure
+from facetpath.patients.models import Assessment, Patient, Stage
+from facetpath.procedures.models import DiaryScore, FollowUp, Procedure
+
+# Workflow timing of this clinic software (not clinical rules): the diary sheet has these time points,
+# a diary counts as running on the day of the block and the next, and a therapeutic procedure or RFA is
+# followed up every FOLLOW_UP_EVERY_DAYS while in follow-up.
+DIARY_SCHEDULE_MINUTES = (15, 30, 60, 120, 180, 240, 360, 480)
+DIARY_RUNNING_DAYS = 1
+FOLLOW_UP_EVERY_DAYS = 90
+
+CASE_FORMAT = "facetpath.case/1"
+
+
+@dataclass
+class Interpretation:
+    """An evaluation of one patient's case, or the problems that stopped it."""
+
+    policy_name: str
+    policy_version: str
+    policy_title: str
+    positive_threshold: float
+    case: dict[str, Any] | None
+    evaluation: Any = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.evaluation is not None
+
+    def to_json(self) -> dict[str, Any] | None:
+        return self.evaluation.to_json() if self.evaluation is not None else None
+
+    def for_procedure(self, procedure: Procedure | str) -> Any:
+        """The core's ProcedureResult for one procedure (by model or case id), or None."""
+        wanted = procedure if isinstance(procedure, str) else procedure.case_id
+        if self.evaluation is None:
+            return None
+        return next((result for result in self.evaluation.procedures if result.id == wanted), None)
+
+    def procedure_json(self, procedure: Procedure) -> dict[str, Any] | None:
+        data = self.to_json()
+        if data is None:
+            return None
+        return next((entry for entry in data["procedures"] if entry["id"] == procedure.case_id), None)
+
+
+def clinic_policy(patient: Patient) -> str:
+    return patient.clinic.default_policy
+
+
+def case_procedures(patient: Patient) -> list[Procedure]:
+    """Every procedure that belongs in the case (cancelled ones do not), with diaries and follow-ups."""
+    return list(
+        patient.procedures.exclude(status=Procedure.Status.CANCELLED)
+        .order_by("date", "id")
+        .prefetch_related(
+            Prefetch("diary_scores", queryset=DiaryScore.objects.order_by("minutes")),
+            Prefetch("follow_ups", queryset=FollowUp.objects.order_by("date", "id")),
+        )
+    )
+
+
+def build_case(
+    patient: Patient, assessment: Assessment | None, procedures: list[Procedure] | None = None
+) -> dict[str, Any] | None:
+    """The facetpath.case/1 document for a patient, or None without an assessment."""
+    if assessment is None:
+        return None
+    chosen = case_procedures(patient) if procedures is None else procedures
+    return {
+        "format": CASE_FORMAT,
+        "patient": patient.case_patient(),
+        "assessment": assessment.to_case_dict(),
+        "procedures": [procedure.to_case_dict() for procedure in chosen],
+    }
+
+
+def evaluate(
+    patient: Patient,
+    assessment: Assessment | None = None,
+    procedures: list[Procedure] | None = None,
+    policy: str | None = None,
+) -> Interpretation:
+    """Evaluates the patient's case with the clinic's policy (or `policy`)."""
+    chosen = get_policy(policy or clinic_policy(patient))
+    result = Interpretation(
+        chosen.name, str(chosen.version), chosen.title, float(chosen.positive_threshold), case=None
+    )
+    result.case = build_case(patient, assessment or patient.latest_assessment(), procedures)
+    if result.case is None:
+        result.errors = ["No assessment yet: record one to evaluate this patient."]
+        return result
+    try:
+        result.evaluation = evaluate_case(parse_case(result.case), policy=chosen.name)
+    except CaseError as error:
+        result.errors = list(error.errors) or [str(error)]
+    return result
+
+
+def plan(joints: list[str], side: str, type: str, intent: str) -> Any:
+    """The core's plan: nerves with landmarks and volumes, codes, notes."""
+    return plan_procedure(joints, side=side, type=type, intent=intent)
+
+
+# --- Pathway stage for the worklist ------------------------------------------------------------------
+
+
+def diary_completion(procedure: Procedure) -> int:
+    """Percent of the diary sheet's time points that have a score."""
+    entered = {score.minutes for score in procedure.diary_scores.all()}
+    return round(100 * len(entered & set(DIARY_SCHEDULE_MINUTES)) / len(DIARY_SCHEDULE_MINUTES))
+
+
+def _next_step_stage(next_step: str) -> str | None:
+    text = next_step.lower()
+    if "repeat" in text and ("rfa" in text or "ablation" in text):
+        return Stage.REPEAT_RFA_DUE
+    if "second" in text or "confirmatory" in text:
+        return Stage.SECOND_BLOCK_DUE
+    if "rfa" in text or "ablation" in text:
+        return Stage.RFA_DUE
+    return None
+
+
+def stage_of(
+    patient: Patient, interpretation: Interpretation, procedures: list[Procedure], today: date
+) -> tuple[str, str, date | None]:
+    """(stage, next step, follow-up due date) read off the core's evaluation; no rule is decided here."""
+    if interpretation.case is None:
+        return Stage.NEW, "Record the assessment.", None
+    if not interpretation.ok:
+        return Stage.OTHER, "The record has a problem: open the patient page.", None
+    evaluation = interpretation.evaluation
+    if not evaluation.candidate:
+        return Stage.NOT_CANDIDATE, "Not a candidate under the clinic's policy.", None
+    done = [p for p in procedures if p.status == Procedure.Status.DONE]
+    planned = [p for p in procedures if p.status == Procedure.Status.PLANNED]
+    if not done:
+        if planned:
+            return Stage.PLANNED, f"{planned[0].get_type_display()} planned for {planned[0].date}.", None
+        return Stage.AWAITING_BLOCK, "Plan the first diagnostic block.", None
+    last = done[-1]
+    result = interpretation.for_procedure(last)
+    next_step = getattr(result, "next_step", "") or ""
+    if planned:
+        return Stage.PLANNED, f"{planned[0].get_type_display()} planned for {planned[0].date}.", None
+    if last.is_diagnostic_block:
+        return _diagnostic_stage(last, result, next_step, today)
+    if last.type == Procedure.Type.RFA or last.intent == Procedure.Intent.THERAPEUTIC:
+        visits = list(last.follow_ups.all())
+        since = visits[-1].date if visits else last.date
+        due = since + timedelta(days=FOLLOW_UP_EVERY_DAYS)
+        if last.type == Procedure.Type.RFA and repeat_rfa_allowed(interpretation, last, today):
+            return (
+                Stage.REPEAT_RFA_DUE,
+                f"A repeat RFA at {', '.join(last.joints)} meets the policy today.",
+                due,
+            )
+        return Stage.RFA_DONE, next_step, due
+    return Stage.OTHER, next_step, None
+
+
+def repeat_rfa_allowed(interpretation: Interpretation, last: Procedure, today: date) -> bool:
+    """Asks the core whether a repeat RFA at the same site, done today, would meet the policy."""
+    if interpretation.case is None:
+        return False
+    case = copy.deepcopy(interpretation.case)
+    repeat = {
+        key: value for key, value in last.to_case_dict([], []).items() if key not in ("diary", "follow_up")
+    }
+    repeat.update(id="hypothetical-repeat", date=today.isoformat())
+    case["procedures"].append(repeat)
+    try:
+        evaluation = evaluate_case(parse_case(case), policy=interpretation.policy_name)
+    except CaseError:
+        return False
+    result = next(r for r in evaluation.procedures if r.id == "hypothetical-repeat")
+    return bool(result.meets_criteria)
+
+
+def _diagnostic_stage(last: Procedure, result: Any, next_step: str, today: date) -> tuple[str, str, None]:
+    response = getattr(result, "response", "pending")
+    if response == "pending":
+        return Stage.DIARY_RUNNING, next_step or "Collect the pain diary.", None
+    if not last.sign_offs.exists():
+        if last.date >= today - timedelta(days=DIARY_RUNNING_DAYS) and diary_completion(last) < 100:
+            return Stage.DIARY_RUNNING, next_step, None
+        return Stage.READY_FOR_REVIEW, "A physician reviews the diary and signs off.", None
+    by_response = {"negative": Stage.NEGATIVE, "discordant": Stage.DISCORDANT, "placebo": Stage.NEGATIVE}
+    if response in by_response:
+        return by_response[response], next_step, None
+    return _next_step_stage(next_step) or Stage.POSITIVE, next_step, None
+
+
+def refresh_stage(patient: Patient) -> Interpretation:
+    """Re-evaluates the patient and stores the stage the worklist reads. Call after every clinical write."""
+    procedures = case_procedures(patient)
+    interpretation = evaluate(patient, procedures=procedures)
+    stage, next_step, due = stage_of(patient, interpretation, procedures, patient.clinic.today())
+    patient.stage, patient.next_step, patient.follow_up_due = stage, next_step[:300], due
+    patient.stage_updated_at = timezone.now()
+    patient.save(update_fields=["stage", "next_step", "follow_up_due", "stage_updated_at"])
+    return interpretation
+
+
+def case_errors(case: dict[str, Any]) -> list[str]:
+    """The core's complaints about a case document (empty when it parses)."""
+    try:
+        parse_case(case)
+    except CaseError as error:
+        return list(error.errors) or [str(error)]
+    return []

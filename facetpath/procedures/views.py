@@ -1,0 +1,339 @@
+"""Procedure form with live preview, result page with the pain curve, diary, follow-ups, sign-off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_POST
+
+from facetpath.audit.log import audit
+from facetpath.clinical.anatomy import JointError
+from facetpath.clinical.safety import SafetyReport, screen
+from facetpath.clinics.access import access_patient, access_procedure, as_id, require
+from facetpath.clinics.roles import Capability, Role
+from facetpath.patients.forms import SCALE_MAX
+from facetpath.patients.models import Assessment, Patient
+from facetpath.procedures import interpretation
+from facetpath.procedures.chart import pain_curve_svg
+from facetpath.procedures.forms import DiaryForm, FollowUpForm, ProcedureForm, SignOffForm
+from facetpath.procedures.models import Amendment, DiaryScore, FollowUp, Procedure, SignOff
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The POST data of a POST (even an empty one), else None for an unbound form."""
+    return request.POST if request.method == "POST" else None
+
+
+def _operators(patient: Patient) -> QuerySet[Any]:
+    return (
+        get_user_model()
+        .objects.filter(memberships__clinic=patient.clinic, memberships__role=Role.PHYSICIAN)
+        .order_by("last_name", "username")
+    )
+
+
+def _scale_max(patient: Patient) -> int:
+    assessment = patient.latest_assessment()
+    return SCALE_MAX.get(assessment.pain_scale, 10) if assessment else 10
+
+
+def procedure_new(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = access_patient(request, patient_id, Capability.EDIT_CLINICAL)
+    draft = Procedure(
+        patient=patient, date=patient.clinic.today(), type="mbb", intent="diagnostic", side="bilateral"
+    )
+    return _procedure_form(request, patient, draft)
+
+
+def procedure_edit(request: HttpRequest, procedure_id: int) -> HttpResponse:
+    procedure = access_procedure(request, procedure_id, Capability.EDIT_CLINICAL)
+    return _procedure_form(request, procedure.patient, procedure)
+
+
+def _procedure_form(request: HttpRequest, patient: Patient, procedure: Procedure) -> HttpResponse:
+    assessment = patient.latest_assessment()
+    if assessment is None:
+        messages.error(request, "Record an assessment before planning a procedure.")
+        return redirect("patient", patient.pk)
+    form = ProcedureForm(
+        _posted(request),
+        instance=procedure,
+        patient=patient,
+        assessment=assessment,
+        operators=_operators(patient),
+    )
+    if request.method == "POST" and form.is_valid():
+        _save_procedure(request, form, patient)
+        messages.success(request, "Procedure saved.")
+        return redirect("procedure", form.instance.pk)
+    if procedure.pk:
+        audit(request, "view", procedure, patient, detail="procedure form")
+    context = {"form": form, "patient": patient, "procedure": procedure, **_preview(form, patient)}
+    return render(request, "procedures/procedure_form.html", context)
+
+
+def _save_procedure(request: HttpRequest, form: ProcedureForm, patient: Patient) -> None:
+    with transaction.atomic():
+        creating = form.instance.pk is None
+        changes = form.changes()
+        procedure = form.save(commit=False)
+        if creating:
+            procedure.created_by = request.user
+        procedure.save()
+        if form.signed:
+            Amendment.objects.create(
+                procedure=procedure,
+                author=request.user,
+                reason=form.cleaned_data["amendment_reason"],
+                changes=changes,
+            )
+            audit(request, "amend", procedure, patient, detail=", ".join(changes))
+        else:
+            audit(request, "create" if creating else "update", procedure, patient, detail=", ".join(changes))
+        interpretation.refresh_stage(patient)
+
+
+def procedure_preview(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """htmx: nerves, landmarks, volumes and codes for the plan, and the policy's findings for that date."""
+    patient = access_patient(request, patient_id, Capability.EDIT_CLINICAL)
+    existing = as_id(request.POST.get("procedure_id", ""))
+    procedure = (
+        access_procedure(request, existing, Capability.EDIT_CLINICAL)
+        if existing
+        else Procedure(patient=patient)
+    )
+    form = ProcedureForm(
+        _posted(request),
+        instance=procedure,
+        patient=patient,
+        assessment=patient.latest_assessment(),
+        operators=_operators(patient),
+    )
+    audit(request, "preview", patient, patient, detail="procedure")
+    return render(request, "procedures/_preview.html", {"patient": patient, **_preview(form, patient)})
+
+
+def _preview(form: ProcedureForm, patient: Patient) -> dict[str, Any]:
+    if not form.is_bound:
+        return {"plan": None, "result": None}
+    valid = form.is_valid()
+    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    context: dict[str, Any] = {
+        "plan": _plan(data),
+        "result": None,
+        "preview_errors": _labelled_errors(form) if not valid else None,
+        "safety": _safety(form.assessment, data),
+    }
+    if valid:
+        draft = form.instance
+        others = [p for p in interpretation.case_procedures(patient) if p.pk != draft.pk]
+        if draft.status != Procedure.Status.CANCELLED:
+            others.append(draft)
+            others.sort(key=lambda p: (p.date, p.pk or 10**12))
+        evaluated = interpretation.evaluate(patient, procedures=others)
+        context["result"] = evaluated.for_procedure(draft)
+        context["interpretation"] = evaluated
+    return context
+
+
+def _labelled_errors(form: ProcedureForm) -> list[str]:
+    return [
+        f"{form.fields[name].label}: {message}" if name in form.fields else message
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+
+
+def _safety(assessment: Assessment | None, data: dict[str, Any]) -> SafetyReport | None:
+    """The safety screen for this plan: the assessment's findings plus fusion at these joints, RFA and devices."""
+    if assessment is None or not data.get("type"):
+        return None
+    planned = assessment.safety_input(
+        data["type"],
+        tuple(data.get("joints") or ()),
+        contrast_planned=bool(data.get("contrast_used")),
+        steroid_planned=bool(data.get("steroid_name")),
+    )
+    return screen(planned)
+
+
+def _plan(data: dict[str, Any]) -> Any:
+    joints, side, kind = data.get("joints"), data.get("side"), data.get("type")
+    if not joints or not side or not kind:
+        return None
+    intent = data.get("intent") or "therapeutic"
+    try:
+        return interpretation.plan(list(joints), side, kind, intent)
+    except (JointError, ValueError):
+        return None
+
+
+def procedure_page(request: HttpRequest, procedure_id: int) -> HttpResponse:
+    procedure = access_procedure(request, procedure_id)
+    patient = procedure.patient
+    membership = require(request, Capability.VIEW_CLINICAL)
+    result = interpretation.evaluate(patient)
+    sign_offs = list(procedure.sign_offs.select_related("signed_by"))
+    current = result.procedure_json(procedure)
+    context = {
+        "patient": patient,
+        "procedure": procedure,
+        "interpretation": result,
+        "result": result.for_procedure(procedure),
+        "current_json": current,
+        "sign_off": sign_offs[0] if sign_offs else None,
+        "sign_offs": sign_offs,
+        "changed_since_sign_off": bool(sign_offs and current and sign_offs[0].interpretation != current),
+        "amendments": procedure.amendments.select_related("author"),
+        "diary": list(procedure.diary_scores.all()),
+        "follow_ups": list(procedure.follow_ups.all()),
+        "diary_form": _diary_form(procedure, None),
+        "follow_up_form": FollowUpForm(scale_max=_scale_max(patient), procedure=procedure),
+        "sign_form": SignOffForm(),
+        "can_sign": membership.can(Capability.SIGN_OFF),
+        "assessment": patient.latest_assessment(),
+    }
+    audit(request, "view", procedure, patient)
+    return render(request, "procedures/procedure.html", context)
+
+
+def _diary_form(procedure: Procedure, data: Any) -> DiaryForm:
+    existing = {score.minutes: score.pain for score in procedure.diary_scores.all()}
+    signed = procedure.sign_offs.exists()
+    return DiaryForm(data, scale_max=_scale_max(procedure.patient), signed=signed, existing=existing)
+
+
+@require_POST
+def diary_save(request: HttpRequest, procedure_id: int) -> HttpResponse:
+    procedure = access_procedure(request, procedure_id, Capability.EDIT_CLINICAL)
+    form = _diary_form(procedure, request.POST)
+    if not form.is_valid():
+        audit(request, "view", procedure, procedure.patient, detail="diary form rejected")
+        return render(
+            request, "procedures/diary_form.html", {"form": form, "procedure": procedure}, status=422
+        )
+    with transaction.atomic():
+        changes = _apply_diary(request, procedure, form.scores())
+        if changes and form.signed:
+            Amendment.objects.create(
+                procedure=procedure,
+                author=request.user,
+                reason=form.cleaned_data["amendment_reason"],
+                changes=changes,
+            )
+        audit(request, "amend" if form.signed else "update", procedure, procedure.patient, detail="diary")
+        interpretation.refresh_stage(procedure.patient)
+    messages.success(request, "Diary saved.")
+    return redirect("procedure", procedure.pk)
+
+
+def _apply_diary(
+    request: HttpRequest, procedure: Procedure, scores: dict[int, int | None]
+) -> dict[str, list[Any]]:
+    existing = {score.minutes: score for score in procedure.diary_scores.all()}
+    changes: dict[str, list[Any]] = {}
+    for minutes, pain in scores.items():
+        old = existing.get(minutes)
+        before = old.pain if old is not None else None
+        if before == pain:
+            continue
+        if old is None:
+            DiaryScore.objects.create(
+                procedure=procedure, minutes=minutes, pain=pain, entered_by=request.user
+            )
+        elif pain is None:
+            old.delete()
+        else:
+            old.pain = pain
+            old.save(update_fields=["pain"])
+        changes[f"diary {minutes} min"] = [before, pain]
+    return changes
+
+
+@require_POST
+def follow_up_add(request: HttpRequest, procedure_id: int) -> HttpResponse:
+    procedure = access_procedure(request, procedure_id, Capability.EDIT_CLINICAL)
+    form = FollowUpForm(request.POST, scale_max=_scale_max(procedure.patient), procedure=procedure)
+    if not form.is_valid():
+        return render(
+            request, "procedures/follow_up_form.html", {"form": form, "procedure": procedure}, status=422
+        )
+    assessment = procedure.patient.latest_assessment()
+    with transaction.atomic():
+        visit = FollowUp.objects.create(
+            procedure=procedure,
+            date=form.cleaned_data["date"],
+            pain=form.cleaned_data["pain"],
+            disability_instrument=(assessment.disability_instrument if assessment else "")
+            if form.cleaned_data["disability_score"] is not None
+            else "",
+            disability_score=form.cleaned_data["disability_score"],
+            entered_by=request.user,
+        )
+        audit(request, "create", visit, procedure.patient)
+        interpretation.refresh_stage(procedure.patient)
+    messages.success(request, "Follow-up saved.")
+    return redirect("procedure", procedure.pk)
+
+
+@require_POST
+def sign_off(request: HttpRequest, procedure_id: int) -> HttpResponse:
+    procedure = access_procedure(request, procedure_id, Capability.SIGN_OFF)
+    form = SignOffForm(request.POST)
+    result = interpretation.evaluate(procedure.patient)
+    entry = result.procedure_json(procedure)
+    problem = _cannot_sign(procedure, result, entry)
+    if problem or not form.is_valid():
+        messages.error(request, problem or "The comment could not be read.")
+        return redirect("procedure", procedure.pk)
+    with transaction.atomic():
+        signed = SignOff.objects.create(
+            procedure=procedure,
+            signed_by=request.user,
+            policy_name=result.policy_name,
+            policy_version=result.policy_version,
+            interpretation=entry,
+            evaluation=result.to_json(),
+            case=result.case,
+            comment=form.cleaned_data["comment"],
+        )
+        audit(
+            request, "sign", signed, procedure.patient, detail=f"{result.policy_name} {result.policy_version}"
+        )
+        interpretation.refresh_stage(procedure.patient)
+    messages.success(request, "Signed off. The interpretation is frozen as shown.")
+    return redirect("procedure", procedure.pk)
+
+
+def _cannot_sign(procedure: Procedure, result: interpretation.Interpretation, entry: Any) -> str:
+    if procedure.status != Procedure.Status.DONE:
+        return "Only a procedure that has been done can be signed off."
+    if entry is None:
+        return "There is no interpretation to sign: " + "; ".join(result.errors)
+    return ""
+
+
+@csp_override({})
+def pain_curve(request: HttpRequest, procedure_id: int) -> HttpResponse:
+    """The pain curve as an SVG image (its own response, so its inline styles need no page CSP exception)."""
+    procedure = access_procedure(request, procedure_id)
+    result = interpretation.evaluate(procedure.patient)
+    points = [(score.minutes, score.pain) for score in procedure.diary_scores.all()]
+    svg = pain_curve_svg(
+        points,
+        procedure.pre_pain,
+        _scale_max(procedure.patient),
+        result.positive_threshold,
+        procedure.agent_name,
+    )
+    audit(request, "view", procedure, procedure.patient, detail="pain curve")
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,50 @@
+"""URL map of the clinic workspace."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from facetpath.patients import views as patients
+from facetpath.procedures import views as procedures
+from facetpath.web import views as web
+from facetpath.web.admin import clinic_admin_site
+
+urlpatterns = [
+    path("", web.worklist, name="worklist"),
+    path("healthz", web.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("clinic/switch/", web.switch_clinic, name="switch-clinic"),
+    path("audit/", web.audit_trail, name="audit"),
+    path("patients/", patients.patient_list, name="patients"),
+    path("patients/new/", patients.patient_new, name="patient-new"),
+    path("patients/<int:patient_id>/", patients.patient_page, name="patient"),
+    path("patients/<int:patient_id>/edit/", patients.patient_edit, name="patient-edit"),
+    path("patients/<int:patient_id>/assessments/new/", patients.assessment_new, name="assessment-new"),
+    path(
+        "patients/<int:patient_id>/assessments/preview/",
+        patients.assessment_preview,
+        name="assessment-preview",
+    ),
+    path("assessments/<int:assessment_id>/edit/", patients.assessment_edit, name="assessment-edit"),
+    path("patients/<int:patient_id>/procedures/new/", procedures.procedure_new, name="procedure-new"),
+    path(
+        "patients/<int:patient_id>/procedures/preview/",
+        procedures.procedure_preview,
+        name="procedure-preview",
+    ),
+    path("procedures/<int:procedure_id>/", procedures.procedure_page, name="procedure"),
+    path("procedures/<int:procedure_id>/edit/", procedures.procedure_edit, name="procedure-edit"),
+    path("procedures/<int:procedure_id>/diary/", procedures.diary_save, name="diary-save"),
+    path("procedures/<int:procedure_id>/follow-ups/", procedures.follow_up_add, name="follow-up-add"),
+    path("procedures/<int:procedure_id>/sign/", procedures.sign_off, name="sign-off"),
+    path("procedures/<int:procedure_id>/curve.svg", procedures.pain_curve, name="pain-curve"),
+    path("admin/", clinic_admin_site.urls),
+]
+
+handler400 = "facetpath.web.views.bad_request"
+handler403 = "facetpath.web.views.permission_denied"
+handler404 = "facetpath.web.views.page_not_found"
+handler500 = "facetpath.web.views.server_error"
+
+__all__ = ["admin", "urlpatterns"]

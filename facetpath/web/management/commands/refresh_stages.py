@@ -1,0 +1,21 @@
+"""`facetpath manage refresh_stages`: re-evaluates every patient's pathway stage (run nightly)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from facetpath.patients.models import Patient
+from facetpath.procedures.interpretation import refresh_stage
+
+
+class Command(BaseCommand):
+    help = "Re-evaluates each patient's stage for the worklist; dates move on even when records do not."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count = 0
+        for patient in Patient.objects.select_related("clinic").iterator(chunk_size=500):
+            refresh_stage(patient)
+            count += 1
+        self.stdout.write(f"Refreshed {count} patients.")

@@ -1,0 +1,137 @@
+"""The web application's commands, dispatched from `facetpath serve|manage|demo|worker ...`.
+
+facetpath demo [--port 8000] [--no-serve]   demo database in the data dir, demo clinic, serve locally
+facetpath serve [--host H] [--port P] [--workers N]   production server (granian, WSGI)
+facetpath manage <django command> ...       Django's management commands (migrate, createsuperuser…)
+facetpath worker [--once] [--every SECONDS] re-evaluate every patient's stage (nightly housekeeping)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+SETTINGS = "facetpath.settings"
+DEMO_HOST, DEMO_PORT = "127.0.0.1", 8000
+
+
+def main(command: str, argv: list[str]) -> int:
+    """Runs one web command; returns the process exit status."""
+    commands = {"serve": serve, "manage": manage, "demo": demo, "worker": worker}
+    if command not in commands:
+        print(
+            f"facetpath: unknown web command {command!r} (choose from {', '.join(commands)})", file=sys.stderr
+        )
+        return 2
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    try:
+        return commands[command](argv)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _setup() -> None:
+    import django
+
+    django.setup()
+
+
+def manage(argv: list[str]) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["facetpath manage", *argv])
+    return 0
+
+
+def _server_arguments(prog: str, argv: list[str], host: str, port: int) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("--host", default=host)
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--workers", type=int, default=1)
+    if prog.endswith("demo"):
+        parser.add_argument("--no-serve", action="store_true", help="prepare the demo database and stop")
+    return parser.parse_args(argv)
+
+
+def serve(argv: list[str]) -> int:
+    args = _server_arguments("facetpath serve", argv, os.environ.get("FACETPATH_HOST", "127.0.0.1"), 8000)
+    _setup()
+    return _run_granian(args.host, args.port, args.workers)
+
+
+def _run_granian(host: str, port: int, workers: int) -> int:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    Granian(
+        "facetpath.wsgi:application",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=8,  # per worker; the database, not Python threads, is the limit here
+        log_access=True,
+    ).serve()
+    return 0
+
+
+def demo(argv: list[str]) -> int:
+    # The demo serves plain HTTP on this machine only, so cookies cannot be HTTPS-only.
+    os.environ.setdefault("FACETPATH_SECURE_COOKIES", "0")
+    os.environ.pop("DATABASE_URL", None)  # the demo always uses SQLite in the data dir
+    args = _server_arguments("facetpath demo", argv, DEMO_HOST, DEMO_PORT)
+    _setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    _load_demo_once(Path(settings.DATA_DIR))
+    _print_logins(args.host, args.port)
+    if args.no_serve:
+        return 0
+    return _run_granian(args.host, args.port, args.workers)
+
+
+def _load_demo_once(data_dir: Path) -> None:
+    """Loads the demo clinic unless it was loaded today (its dates are relative to the day it is loaded)."""
+    from facetpath.clinics.models import Clinic
+    from facetpath.web.demo import DEMO_CLINIC, load_demo
+
+    marker = data_dir / "demo-loaded-on.txt"
+    today = date.today().isoformat()
+    loaded = marker.exists() and marker.read_text().strip() == today
+    if loaded and Clinic.objects.filter(name=DEMO_CLINIC).exists():
+        print("Demo clinic already loaded today; keeping your changes.")
+        return
+    clinic = load_demo()
+    marker.write_text(today)
+    print(f"Loaded {clinic.name}: {clinic.patients.count()} synthetic patients.")
+
+
+def _print_logins(host: str, port: int) -> None:
+    from facetpath.web.demo import DEMO_PASSWORD, DEMO_STAFF
+
+    print(f"\nfacetpath demo on http://{host}:{port}/  (synthetic patients only)\n")
+    print(f"  {'role':<12} {'username':<12} password")
+    for username, _given, _family, role in DEMO_STAFF:
+        print(f"  {role.label:<12} {username:<12} {DEMO_PASSWORD}")
+    print("\nStop with Ctrl+C.\n", flush=True)
+
+
+def worker(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="facetpath worker")
+    parser.add_argument("--once", action="store_true", help="run one pass and exit")
+    parser.add_argument("--every", type=int, default=3600, help="seconds between passes (default 3600)")
+    args = parser.parse_args(argv)
+    _setup()
+    from django.core.management import call_command
+
+    while True:
+        call_command("refresh_stages")
+        if args.once:
+            return 0
+        time.sleep(max(60, args.every))

@@ -1,0 +1,123 @@
+"""Settings from the environment, the web commands, and the demo clinic."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from facetpath.patients.models import Patient, Stage
+from facetpath.settings import database_from_url, env_bool, secret_key
+from facetpath.webcli import main
+
+
+def test_database_url_is_parsed_into_django_settings() -> None:
+    db = database_from_url("postgres://me:p%40ss@db.local:6543/clinic")
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
+        "clinic", "me", "p@ss", "db.local", "6543",
+    )  # fmt: skip
+    assert database_from_url("postgresql://postgres@127.0.0.1/postgres")["PORT"] == ""
+
+
+@pytest.mark.parametrize("url", ["mysql://x@y/z", "postgres://host-only", "nonsense"])
+def test_unsupported_database_urls_fail_loudly(url: str) -> None:
+    with pytest.raises(ValueError, match="DATABASE_URL"):
+        database_from_url(url)
+
+
+def test_the_generated_secret_key_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FACETPATH_SECRET_KEY", raising=False)
+    first = secret_key(tmp_path)
+    assert len(first) > 40
+    assert secret_key(tmp_path) == first
+    assert (tmp_path / "secret-key.txt").stat().st_mode & 0o777 == 0o600
+    monkeypatch.setenv("FACETPATH_SECRET_KEY", "from-env")
+    assert secret_key(tmp_path) == "from-env"
+
+
+def test_env_bool_reads_the_usual_spellings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for value, expected in (("1", True), ("true", True), ("off", False), ("", False)):
+        monkeypatch.setenv("X_FLAG", value)
+        assert env_bool("X_FLAG") is expected
+
+
+def test_unknown_web_command_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main("launch", []) == 2
+    assert "unknown web command" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_manage_passes_through_to_django(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main("manage", ["check"]) == 0
+    assert "no issues" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_demo_clinic_has_every_stage_and_loads_twice_the_same() -> None:
+    from facetpath.web.demo import load_demo
+
+    clinic = load_demo()
+    first = Counter(Patient.objects.filter(clinic=clinic).values_list("stage", flat=True))
+    load_demo()
+    second = Counter(Patient.objects.filter(clinic=clinic).values_list("stage", flat=True))
+    assert first == second
+    assert sum(first.values()) >= 30
+    wanted = {
+        Stage.AWAITING_BLOCK, Stage.DIARY_RUNNING, Stage.READY_FOR_REVIEW, Stage.POSITIVE, Stage.NEGATIVE,
+        Stage.DISCORDANT, Stage.SECOND_BLOCK_DUE, Stage.RFA_DUE, Stage.RFA_DONE, Stage.REPEAT_RFA_DUE,
+        Stage.NOT_CANDIDATE, Stage.PLANNED,
+    }  # fmt: skip
+    missing = wanted - set(first) - {Stage.POSITIVE}  # a positive first block shows as "second block due"
+    assert not missing
+    assert Patient.objects.filter(clinic=clinic, follow_up_due__lt=clinic.today()).exists()
+
+
+@pytest.mark.django_db
+def test_demo_logins_work_and_the_worklist_is_full() -> None:
+    from facetpath.web.demo import DEMO_PASSWORD, load_demo
+
+    load_demo()
+    client = Client()
+    assert client.post(reverse("login"), {"username": "dr.lee", "password": DEMO_PASSWORD}).status_code == 302
+    page = client.get(reverse("worklist")).content.decode()
+    for heading in (
+        "Today's procedures",
+        "Diaries running",
+        "ready for review",
+        "Second blocks due",
+        "Overdue",
+    ):
+        assert heading in page
+
+
+def test_pages_carry_a_nonce_csp_and_no_inline_script(client: Client) -> None:
+    response = client.get(reverse("login"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in policy
+    assert "unsafe-inline" not in policy
+    assert 'nonce="' in response.content.decode()
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_healthz_is_open() -> None:
+    assert Client().get(reverse("healthz")).content == b"ok"
+
+
+@pytest.mark.django_db
+def test_addstaff_creates_an_account_with_a_role(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.contrib.auth import authenticate
+    from django.core.management import CommandError, call_command
+
+    from facetpath.clinics.models import Membership
+
+    monkeypatch.setenv("NEW_PW", "correct-horse-battery")
+    call_command("addstaff", "dr.new", clinic="North", role="physician", password_env="NEW_PW")
+    assert Membership.objects.get(user__username="dr.new").role == "physician"
+    assert authenticate(username="dr.new", password="correct-horse-battery") is not None
+    monkeypatch.setenv("BAD_PW", "short")
+    with pytest.raises(CommandError):
+        call_command("addstaff", "dr.bad", clinic="North", role="nurse", password_env="BAD_PW")

@@ -1,0 +1,75 @@
+"""The worklist and patient page do a fixed number of queries, however much data the clinic has."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from webfactories import GOOD_DIARY, World, make_assessment, make_block, make_patient
+
+from facetpath.procedures.interpretation import refresh_stage
+
+
+def queries(client: object, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)  # type: ignore[attr-defined]
+    assert response.status_code == 200
+    return len(captured)
+
+
+def add_patients(world: World, count: int, start: int) -> None:
+    for i in range(start, start + count):
+        patient = make_patient(world.clinic, mrn=f"Q-{i}", family_name=f"Family{i}")
+        make_assessment(patient)
+        make_block(patient, days_ago=i % 4, diary=GOOD_DIARY[: 1 + i % 6])
+        make_block(patient, days_ago=0, status="planned", pre_pain=None)
+        refresh_stage(patient)
+
+
+def test_worklist_queries_do_not_grow_with_the_data(world: World) -> None:
+    client = world.client_for("physician")
+    add_patients(world, 3, 0)
+    small = queries(client, reverse("worklist"))
+    add_patients(world, 12, 100)
+    assert queries(client, reverse("worklist")) == small
+
+
+def test_patient_page_queries_do_not_grow_with_procedures(world: World) -> None:
+    client = world.client_for("physician")
+    url = reverse("patient", args=[world.patient.pk])
+    small = queries(client, url)
+    for days in (20, 40, 60, 80):
+        make_block(world.patient, days_ago=days, diary=GOOD_DIARY)
+    assert queries(client, url) == small
+
+
+def test_worklist_sorts_patients_into_their_sections(world: World) -> None:
+    running = make_patient(world.clinic, mrn="R-1", family_name="Running")
+    make_assessment(running)
+    make_block(running, days_ago=0, diary=GOOD_DIARY[:2])
+    refresh_stage(running)
+    page = world.client_for("nurse").get(reverse("worklist")).content.decode()
+    running_section = page[page.index("Diaries running") : page.index("ready for review")]
+    assert "Running" in running_section
+    ready_section = page[page.index("ready for review") : page.index("Second blocks due")]
+    assert "Lovelace" in ready_section
+
+
+def test_patient_search_finds_by_name_and_mrn(world: World) -> None:
+    client = world.client_for("frontdesk")
+    assert "Lovelace" in client.get(reverse("patients"), {"q": "love"}).content.decode()
+    assert "Lovelace" in client.get(reverse("patients"), {"q": "A-1"}).content.decode()
+    fragment = client.get(reverse("patients"), {"q": "ada"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment
+    assert "Lovelace" in fragment
+
+
+def test_show_all_filters_the_patient_list_by_stage(world: World) -> None:
+    from facetpath.patients.models import Stage
+
+    world.patient.stage = Stage.SECOND_BLOCK_DUE
+    world.patient.save()
+    client = world.client_for("frontdesk")
+    assert "Lovelace" in client.get(reverse("patients"), {"stage": "second-block-due"}).content.decode()
+    assert "Lovelace" not in client.get(reverse("patients"), {"stage": "rfa-due"}).content.decode()
+    assert client.get(reverse("patients"), {"stage": "nonsense"}).status_code == 200
