@@ -2,18 +2,17 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
+from django.views.generic import RedirectView
 
 from facetpath.patients import views as patients
 from facetpath.procedures import views as procedures
 from facetpath.web import views as web
 from facetpath.web.admin import clinic_admin_site
 
-urlpatterns = [
+# The staff workspace lives under /staff/; the site root belongs to the clinic's public pages.
+staff_patterns = [
     path("", web.worklist, name="worklist"),
-    path("healthz", web.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("clinic/switch/", web.switch_clinic, name="switch-clinic"),
     path("audit/", web.audit_trail, name="audit"),
     path("patients/", patients.patient_list, name="patients"),
@@ -40,6 +39,14 @@ urlpatterns = [
     path("procedures/<int:procedure_id>/sign/", procedures.sign_off, name="sign-off"),
     path("procedures/<int:procedure_id>/curve.svg", procedures.pain_curve, name="pain-curve"),
     path("admin/", clinic_admin_site.urls),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="worklist"), name="home"),
+    path("healthz", web.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("staff/", include(staff_patterns)),
 ]
 
 handler400 = "facetpath.web.views.bad_request"

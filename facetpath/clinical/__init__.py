@@ -11,11 +11,32 @@ from .evaluate import evaluate_case
 from .findings import Finding, Severity
 from .plan import Plan, plan_procedure
 from .policies import DEFAULT_POLICY, POLICIES, POLICY_NAMES, Policy, UnknownPolicy, get_policy
-from .results import EVALUATION_FORMAT, Evaluation, ProcedureResult
+from .results import EVALUATION_FORMAT, Action, Evaluation, NextStep, ProcedureResult
 
 __all__ = [
-    "CASE_FORMAT", "DEFAULT_POLICY", "EVALUATION_FORMAT", "JOINTS", "POLICIES", "POLICY_NAMES", "Case",
-    "CaseError", "CodeLine", "Evaluation", "Finding", "JointError", "Plan", "Policy", "ProcedureResult",
-    "Severity", "UnknownPolicy", "evaluate_case", "get_policy", "load_case_json", "parse_case", "parse_joint",
+    "CASE_FORMAT",
+    "DEFAULT_POLICY",
+    "EVALUATION_FORMAT",
+    "JOINTS",
+    "POLICIES",
+    "POLICY_NAMES",
+    "Action",
+    "Case",
+    "CaseError",
+    "CodeLine",
+    "Evaluation",
+    "Finding",
+    "JointError",
+    "NextStep",
+    "Plan",
+    "Policy",
+    "ProcedureResult",
+    "Severity",
+    "UnknownPolicy",
+    "evaluate_case",
+    "get_policy",
+    "load_case_json",
+    "parse_case",
+    "parse_joint",
     "plan_procedure",
 ]  # fmt: skip

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
 from typing import Any, Final
 
 from .anatomy import nerves_for
@@ -20,6 +22,30 @@ ROLES: Final = (
 RESPONSES: Final = ("positive", "negative", "discordant", "placebo", "pending", "n/a")
 
 
+class Action(StrEnum):
+    """What follows a procedure, as a stable code for software; `NextStep.text` says it for people."""
+
+    RESOLVE = "resolve"  # a rule denies the procedure: fix the record or the plan
+    RECORD_DIARY = "record-diary"
+    SECOND_BLOCK = "second-block"  # a confirmatory block at the same joints, from `due`
+    COMPARATIVE_BLOCK = "comparative-block"  # SIS: the same joints with an agent of the other duration
+    RFA = "rfa"  # meets the policy's criteria for radiofrequency ablation
+    THERAPEUTIC_INJECTION = "therapeutic-injection"
+    LOOK_ELSEWHERE = "look-elsewhere"  # negative or placebo response
+    RECONSIDER = "reconsider"  # discordant response
+    FOLLOW_UP = "follow-up"  # after treatment; `due` is when a repeat may follow
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    action: Action
+    text: str
+    due: date | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass(slots=True)
 class ProcedureResult:
     procedure: Procedure
@@ -31,7 +57,11 @@ class ProcedureResult:
     sustained: SustainedRelief | None = None
     codes: list[CodeLine] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    next_step: str = ""
+    next: NextStep = NextStep(Action.RECORD_DIARY, "")
+
+    @property
+    def next_step(self) -> str:
+        return self.next.text
 
     @property
     def id(self) -> str:
@@ -91,9 +121,14 @@ class Evaluation:
         }
 
     @property
-    def next_step(self) -> str:
-        """What to do now: the next step of the latest procedure, or of the assessment when there is none."""
+    def next(self) -> NextStep | None:
+        """What to do now: the next step of the latest procedure; None before any procedure."""
         if not self.procedures:
-            return "" if self.candidate else "not a candidate: see the findings"
-        latest = max(self.procedures, key=lambda r: (r.procedure.date, r.procedure.position))
-        return latest.next_step
+            return None
+        return max(self.procedures, key=lambda r: (r.procedure.date, r.procedure.position)).next
+
+    @property
+    def next_step(self) -> str:
+        if self.next is not None:
+            return self.next.text
+        return "plan the first diagnostic block" if self.candidate else "not a candidate: see the findings"

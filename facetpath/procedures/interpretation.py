@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from facetpath.clinical import CaseError, evaluate_case, get_policy, parse_case, plan_procedure
+from facetpath.clinical import Action, CaseError, evaluate_case, get_policy, parse_case, plan_procedure
 from facetpath.patients.models import Assessment, Patient, Stage
 from facetpath.procedures.models import DiaryScore, FollowUp, Procedure
 
@@ -129,15 +129,12 @@ def diary_completion(procedure: Procedure) -> int:
     return round(100 * len(entered & set(DIARY_SCHEDULE_MINUTES)) / len(DIARY_SCHEDULE_MINUTES))
 
 
-def _next_step_stage(next_step: str) -> str | None:
-    text = next_step.lower()
-    if "repeat" in text and ("rfa" in text or "ablation" in text):
-        return Stage.REPEAT_RFA_DUE
-    if "second" in text or "confirmatory" in text:
-        return Stage.SECOND_BLOCK_DUE
-    if "rfa" in text or "ablation" in text:
-        return Stage.RFA_DUE
-    return None
+# The worklist stage a positive block leads to, by the core's next action.
+STAGE_BY_ACTION = {
+    Action.SECOND_BLOCK: Stage.SECOND_BLOCK_DUE,
+    Action.COMPARATIVE_BLOCK: Stage.SECOND_BLOCK_DUE,
+    Action.RFA: Stage.RFA_DUE,
+}
 
 
 def stage_of(
@@ -207,7 +204,8 @@ def _diagnostic_stage(last: Procedure, result: Any, next_step: str, today: date)
     by_response = {"negative": Stage.NEGATIVE, "discordant": Stage.DISCORDANT, "placebo": Stage.NEGATIVE}
     if response in by_response:
         return by_response[response], next_step, None
-    return _next_step_stage(next_step) or Stage.POSITIVE, next_step, None
+    action = result.next.action if result is not None else None
+    return STAGE_BY_ACTION.get(action, Stage.POSITIVE), next_step, None
 
 
 def refresh_stage(patient: Patient) -> Interpretation:

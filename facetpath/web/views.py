@@ -20,9 +20,9 @@ from facetpath.clinics.roles import Capability
 from facetpath.patients.models import Patient, Stage
 from facetpath.procedures.interpretation import DIARY_RUNNING_DAYS, DIARY_SCHEDULE_MINUTES
 from facetpath.procedures.models import DiaryScore, Procedure, SignOff
+from facetpath.web.worklist import WORKLIST_LIMIT, sections_for
 
 # Rows per worklist section: a screen's worth. "Show all" opens the patient list filtered by stage.
-WORKLIST_LIMIT = 15
 
 
 @login_not_required
@@ -53,6 +53,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "overdue": _first(patients.filter(follow_up_due__lt=today).order_by("follow_up_due", "id")),
         "limit": WORKLIST_LIMIT,
         "schedule_points": len(DIARY_SCHEDULE_MINUTES),
+        "extra_sections": sections_for(membership, today),
     }
     audit(request, "view", detail="worklist")
     return render(request, "web/worklist.html", context)

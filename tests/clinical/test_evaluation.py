@@ -66,3 +66,21 @@ def test_every_generated_case_keeps_the_contract(policy: str, seed: int) -> None
             assert doc["peak_relief_percent"] is not None and doc["relief_hours"] is not None
         if procedure.type in ("rfa", "cyst") or procedure.intent == "therapeutic":
             assert doc["response"] == "n/a"
+
+
+def test_next_steps_carry_a_stable_action_and_due_date() -> None:
+    from datetime import date
+
+    from facetpath.clinical import Action
+
+    evaluation = evaluate(case(block("first", "2025-01-06"), block("pending", "2025-01-20", diary=None)))
+    first, pending = result(evaluation, "first").next, result(evaluation, "pending").next
+    assert (first.action, first.due) == (Action.SECOND_BLOCK, date(2025, 1, 20))
+    assert pending.action is Action.RECORD_DIARY and "pending" not in pending.text  # no internal ids
+    assert evaluation.next == pending
+    ablation = evaluate(case(block("a", "2024-12-20"), block("b", "2025-01-06"), rfa("r", "2025-02-03")))
+    assert result(ablation, "b").next.action is Action.RFA
+    assert (result(ablation, "r").next.action, result(ablation, "r").next.due) == (
+        Action.FOLLOW_UP,
+        date(2025, 8, 3),
+    )

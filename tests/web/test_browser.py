@@ -55,7 +55,7 @@ def test_a_physician_runs_the_first_block_in_the_browser(live_server: object, ch
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
 
-    page.goto(f"{base}/")
+    page.goto(f"{base}/staff/")
     page.get_by_label("Username").fill("doc")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()

@@ -139,7 +139,8 @@ def test_follow_up_before_the_procedure_is_refused(world: World) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/patients/999999/", "/procedures/abc/", "/nowhere/", "/procedures/999999/curve.svg"]
+    "path",
+    ["/staff/patients/999999/", "/staff/procedures/abc/", "/nowhere/", "/staff/procedures/999999/curve.svg"],
 )
 def test_unknown_addresses_are_a_plain_404(world: World, path: str) -> None:
     response = world.client_for("physician").get(path)

@@ -138,25 +138,27 @@ def test_a_user_without_clinic_is_refused(world: World) -> None:
 
 
 def test_clinic_admin_only_in_the_django_admin(world: World) -> None:
-    assert world.client_for(ADMIN).get("/admin/").status_code == 200
+    assert world.client_for(ADMIN).get("/staff/admin/").status_code == 200
     for role in (PHYSICIAN, NURSE, FRONTDESK):
-        assert world.client_for(role).get("/admin/").status_code == 302  # to the admin login
+        assert world.client_for(role).get("/staff/admin/").status_code == 302  # to the admin login
 
 
 def test_admin_audit_is_read_only_and_scoped(world: World) -> None:
     world.client_for(PHYSICIAN).get(reverse("patient", args=[world.patient.pk]))
     world.client_for("other-clinic").get(reverse("patient", args=[world.other_patient.pk]))
     client = world.client_for(ADMIN)
-    listing = client.get("/admin/audit/auditevent/").content.decode()
+    listing = client.get("/staff/admin/audit/auditevent/").content.decode()
     assert "physician-a" in listing
     assert "physician-b" not in listing
     from facetpath.audit.models import AuditEvent
 
     event = AuditEvent.objects.filter(username="physician-a").first()
     assert event is not None
-    assert client.post(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert (
+        client.post(f"/staff/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
     assert AuditEvent.objects.filter(pk=event.pk).exists()
-    assert client.get("/admin/audit/auditevent/add/").status_code == 403
+    assert client.get("/staff/admin/audit/auditevent/add/").status_code == 403
 
 
 def test_a_member_of_two_clinics_switches_between_them(world: World) -> None:
@@ -191,13 +193,13 @@ def test_sign_ins_are_audited(world: World) -> None:
 
 def test_clinic_admin_changes_only_their_own_clinic_in_the_admin(world: World) -> None:
     client = world.client_for(ADMIN)
-    assert client.get(f"/admin/clinics/clinic/{world.clinic.pk}/change/").status_code == 200
+    assert client.get(f"/staff/admin/clinics/clinic/{world.clinic.pk}/change/").status_code == 200
     assert (
-        client.get(f"/admin/clinics/clinic/{world.other_clinic.pk}/change/").status_code == 302
+        client.get(f"/staff/admin/clinics/clinic/{world.other_clinic.pk}/change/").status_code == 302
     )  # "not found"
-    listing = client.get("/admin/clinics/membership/").content.decode()
+    listing = client.get("/staff/admin/clinics/membership/").content.decode()
     assert "physician-a" in listing
     assert "physician-b" not in listing
-    form = client.get("/admin/clinics/membership/add/").content.decode()
+    form = client.get("/staff/admin/clinics/membership/add/").content.decode()
     assert "Clinic A" in form
     assert "Clinic B" not in form

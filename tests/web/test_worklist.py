@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from pathlib import Path
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -73,3 +76,31 @@ def test_show_all_filters_the_patient_list_by_stage(world: World) -> None:
     assert "Lovelace" in client.get(reverse("patients"), {"stage": "second-block-due"}).content.decode()
     assert "Lovelace" not in client.get(reverse("patients"), {"stage": "rfa-due"}).content.decode()
     assert client.get(reverse("patients"), {"stage": "nonsense"}).status_code == 200
+
+
+def test_apps_add_worklist_sections_for_the_roles_that_may_see_them(world: World, settings: object) -> None:
+    from facetpath.clinics.roles import Capability
+    from facetpath.web import worklist
+
+    templates = copy.deepcopy(settings.TEMPLATES)  # type: ignore[attr-defined]
+    templates[0]["DIRS"] = [*templates[0]["DIRS"], Path(__file__).parent / "templates"]
+    settings.TEMPLATES = templates  # type: ignore[attr-defined]
+    seen: list[str] = []
+
+    def load(membership: object, today: object) -> list[str]:
+        seen.append(membership.clinic.name)  # type: ignore[attr-defined]
+        return ["a request from the website"]
+
+    section = worklist.Section(
+        "test-section", "Requests waiting", "test_section.html", load, capability=Capability.EDIT_CLINICAL
+    )
+    worklist.register(section)
+    try:
+        assert (
+            "a request from the website"
+            in world.client_for("nurse").get(reverse("worklist")).content.decode()
+        )
+        assert "Requests waiting" not in world.client_for("admin").get(reverse("worklist")).content.decode()
+        assert seen == ["Clinic A"]  # loaded for the nurse's clinic only, and not for the admin
+    finally:
+        worklist._SECTIONS.pop("test-section")

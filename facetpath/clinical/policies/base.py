@@ -26,7 +26,7 @@ from ..coding import CodingNote, SessionCoding, code_procedure, level_groups
 from ..dates import add_months
 from ..findings import Confidence, Finding, Parameter, ParameterValue, Rule, Severity
 from ..relief import Exact, ReliefRun, SustainedRelief, exact, peak_relief, relief_run, sustained_relief
-from ..results import ProcedureResult
+from ..results import Action, NextStep, ProcedureResult
 
 C, L, U, F = Confidence.CERTAIN, Confidence.LIKELY, Confidence.UNCLEAR, Confidence.CONVENTION
 DENY, WARN, INFO = Severity.DENY, Severity.WARN, Severity.INFO
@@ -122,6 +122,11 @@ def category(procedure: Procedure) -> str:
     return procedure.intent
 
 
+DIARY_STEP = NextStep(
+    Action.RECORD_DIARY, "record the pain diary: the usual pain before the block and at each time after it"
+)
+
+
 def first_denial(result: ProcedureResult) -> str | None:
     """The message of the first finding that denies the procedure, if any."""
     return next((f.message for f in result.findings if f.severity is Severity.DENY), None)
@@ -199,7 +204,7 @@ class Policy:
     def procedure_findings(self, result: ProcedureResult, ctx: Context) -> list[Finding]:
         raise NotImplementedError
 
-    def next_step(self, result: ProcedureResult, ctx: Context) -> str:
+    def next_step(self, result: ProcedureResult, ctx: Context) -> NextStep:
         raise NotImplementedError
 
     def strict_threshold(self, procedure: Procedure) -> bool:
@@ -258,7 +263,7 @@ class Policy:
             *self.common_findings(result, ctx),
             *self.coding_findings(notes),
         ]
-        result.next_step = self.next_step(result, ctx)
+        result.next = self.next_step(result, ctx)
         return result
 
     def gate_findings(self, procedure: Procedure, ctx: Context) -> list[Finding]:

@@ -15,9 +15,10 @@ from ..case import Assessment, Procedure
 from ..dates import add_months
 from ..findings import Finding, Parameter, Rule
 from ..relief import exact
-from ..results import ProcedureResult
+from ..results import Action, NextStep, ProcedureResult
 from .base import (
     DENY,
+    DIARY_STEP,
     GUIDELINES,
     INFO,
     WARN,
@@ -228,18 +229,25 @@ class Consensus2020(Policy):
                     f"relief above {relief} % lasted {sustained.months} months after {prior.id}; {needed} are needed",
                 )
 
-    def next_step(self, result: ProcedureResult, ctx: Context) -> str:
+    def next_step(self, result: ProcedureResult, ctx: Context) -> NextStep:
         procedure = result.procedure
         joints = joint_list(procedure.joint_names)
         if denial := first_denial(result):
-            return f"does not meet the guidelines as recorded: {denial}"
+            return NextStep(Action.RESOLVE, f"does not meet the guidelines as recorded: {denial}")
         if procedure.type == "rfa":
             again = add_months(procedure.date, int(self.number("repeat_rfa_months")))
-            return f"follow up; a repeat RFA may follow from {again} if relief above {self.number('repeat_rfa_relief')} % lasts until then"
+            relief = self.number("repeat_rfa_relief")
+            return NextStep(
+                Action.FOLLOW_UP,
+                f"follow up; a repeat RFA may follow from {again} if relief above {relief} % lasts until then",
+                again,
+            )
         if procedure.type == "cyst" or procedure.intent == "therapeutic":
-            return "follow up and record relief and function"
-        return {
-            "pending": f"record the pain diary for {result.id}",
-            "positive": f"meets criteria for RFA at {joints}",
-            "placebo": "relief after saline: the response is not specific",
-        }.get(result.response, f"{result.response} at {joints}: look for another source")
+            return NextStep(Action.FOLLOW_UP, "follow up and record relief and function")
+        if result.response == "pending":
+            return DIARY_STEP
+        if result.response == "positive":
+            return NextStep(Action.RFA, f"meets criteria for RFA at {joints}")
+        if result.response == "placebo":
+            return NextStep(Action.LOOK_ELSEWHERE, "relief after saline: the response is not specific")
+        return NextStep(Action.LOOK_ELSEWHERE, f"{result.response} at {joints}: look for another source")

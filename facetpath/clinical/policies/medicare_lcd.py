@@ -16,9 +16,10 @@ from ..case import Assessment, Procedure
 from ..dates import add_days, add_months, days_between
 from ..findings import Finding, Parameter, Rule
 from ..relief import ReliefRun, exact
-from ..results import ProcedureResult
+from ..results import Action, NextStep, ProcedureResult
 from .base import (
     DENY,
+    DIARY_STEP,
     INFO,
     LCD,
     REGION_WORDS,
@@ -547,34 +548,49 @@ class MedicareLCD(Policy):
 
     # -- next step --
 
-    def next_step(self, result: ProcedureResult, ctx: Context) -> str:
+    def next_step(self, result: ProcedureResult, ctx: Context) -> NextStep:
         procedure = result.procedure
         joints = joint_list(procedure.joint_names)
         if denial := first_denial(result):
-            return f"not covered as recorded: {denial}"
+            return NextStep(Action.RESOLVE, f"not covered as recorded: {denial}")
         if result.role == "cyst":
-            return "follow up: a repeat needs at least 50 % improvement lasting 3 months"
-        if procedure.type == "rfa":
-            again = add_months(procedure.date, int(self.number("repeat_rfa_months")))
-            return f"follow up; a repeat RFA at {joints} may follow from {again} if relief of at least 50 % lasts until then"
-        if procedure.intent == "therapeutic":
             again = add_months(procedure.date, int(self.number("repeat_tx_months")))
-            return f"follow up; a repeat injection may follow from {again} if relief of at least 50 % lasts until then"
+            return NextStep(
+                Action.FOLLOW_UP,
+                "follow up: a repeat needs at least 50 % improvement lasting 3 months",
+                again,
+            )
+        if procedure.type == "rfa" or procedure.intent == "therapeutic":
+            months = "repeat_rfa_months" if procedure.type == "rfa" else "repeat_tx_months"
+            again = add_months(procedure.date, int(self.number(months)))
+            what = f"a repeat RFA at {joints}" if procedure.type == "rfa" else "a repeat injection"
+            return NextStep(
+                Action.FOLLOW_UP,
+                f"follow up; {what} may follow from {again} if relief of at least 50 % lasts until then",
+                again,
+            )
         return self._diagnostic_next(result, joints)
 
-    def _diagnostic_next(self, result: ProcedureResult, joints: str) -> str:
+    def _diagnostic_next(self, result: ProcedureResult, joints: str) -> NextStep:
         procedure = result.procedure
         if result.response == "pending":
-            return f"record the pain diary for {result.id}: scores before and after the block"
+            return DIARY_STEP
         if result.response in ("negative", "placebo"):
-            return (
-                f"{result.response} at {joints}: look for another source (other levels or another diagnosis)"
+            return NextStep(
+                Action.LOOK_ELSEWHERE,
+                f"{result.response} at {joints}: look for another source (other levels or another diagnosis)",
             )
         if result.response == "discordant":
-            return f"relief did not fit the anaesthetic at {joints}: repeat the first block or reconsider the diagnosis"
+            return NextStep(
+                Action.RECONSIDER,
+                f"relief did not fit the anaesthetic at {joints}: repeat the first block or reconsider the diagnosis",
+            )
         if result.role == "diagnostic-1":
             earliest = add_days(procedure.date, int(self.number("dx_interval_days")))
-            return f"second block at {joints} on or after {earliest}"
+            return NextStep(Action.SECOND_BLOCK, f"second block at {joints} on or after {earliest}", earliest)
         if procedure.type == "mbb":
-            return f"meets criteria for RFA at {joints}"
-        return f"meets criteria for a therapeutic IA injection at {joints} if RFA is unsuitable; RFA needs two positive MBBs"
+            return NextStep(Action.RFA, f"meets criteria for RFA at {joints}")
+        return NextStep(
+            Action.THERAPEUTIC_INJECTION,
+            f"meets criteria for a therapeutic IA injection at {joints} if RFA is unsuitable; RFA needs two positive MBBs",
+        )

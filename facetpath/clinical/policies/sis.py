@@ -15,8 +15,21 @@ from ..case import Assessment, Procedure
 from ..dates import add_months
 from ..findings import Finding, Parameter, ParameterValue, Rule
 from ..relief import ReliefRun
-from ..results import ProcedureResult
-from .base import DENY, GUIDELINES, WARN, C, Context, F, L, Policy, first_denial, joint_list, sites_text
+from ..results import Action, NextStep, ProcedureResult
+from .base import (
+    DENY,
+    DIARY_STEP,
+    GUIDELINES,
+    WARN,
+    C,
+    Context,
+    F,
+    L,
+    Policy,
+    first_denial,
+    joint_list,
+    sites_text,
+)
 
 
 class SpineInterventionSociety(Policy):
@@ -204,31 +217,38 @@ class SpineInterventionSociety(Policy):
         )
         return comparative or saline_negative
 
-    def next_step(self, result: ProcedureResult, ctx: Context) -> str:
+    def next_step(self, result: ProcedureResult, ctx: Context) -> NextStep:
         procedure = result.procedure
         joints = joint_list(procedure.joint_names)
         if denial := first_denial(result):
-            return f"does not meet SIS criteria as recorded: {denial}"
+            return NextStep(Action.RESOLVE, f"does not meet SIS criteria as recorded: {denial}")
         if procedure.type == "rfa":
-            return f"follow up; a repeat RFA may follow from {add_months(procedure.date, int(self.number('repeat_rfa_months')))} if relief lasts"
+            again = add_months(procedure.date, int(self.number("repeat_rfa_months")))
+            return NextStep(
+                Action.FOLLOW_UP, f"follow up; a repeat RFA may follow from {again} if relief lasts", again
+            )
         if not procedure.is_diagnostic_block:
-            return "follow up and record relief and function"
+            return NextStep(Action.FOLLOW_UP, "follow up and record relief and function")
         if result.response == "positive" and all(
             self._confirmed(ctx_with(ctx, result), s) for s in procedure.sites
         ):
-            return f"concordant comparative blocks: meets criteria for RFA at {joints}"
+            return NextStep(Action.RFA, f"concordant comparative blocks: meets criteria for RFA at {joints}")
         if result.response == "positive":
-            other = (
-                "bupivacaine"
-                if procedure.agent and AGENTS[procedure.agent.name].acting is Acting.SHORT
-                else "lidocaine"
+            short = procedure.agent is not None and AGENTS[procedure.agent.name].acting is Acting.SHORT
+            other = "bupivacaine" if short else "lidocaine"
+            return NextStep(
+                Action.COMPARATIVE_BLOCK,
+                f"comparative block at {joints} with {other}, the patient not told which",
             )
-            return f"comparative block at {joints} with {other}, the patient not told which"
-        return {
-            "pending": f"record the pain diary for {result.id}",
-            "discordant": f"discordant at {joints}: consider a placebo-controlled block before RFA",
-            "placebo": "placebo response: do not proceed to RFA on these blocks",
-        }.get(result.response, f"{result.response} at {joints}: look for another source")
+        if result.response == "pending":
+            return DIARY_STEP
+        if result.response == "discordant":
+            return NextStep(
+                Action.RECONSIDER, f"discordant at {joints}: consider a placebo-controlled block before RFA"
+            )
+        if result.response == "placebo":
+            return NextStep(Action.LOOK_ELSEWHERE, "placebo response: do not proceed to RFA on these blocks")
+        return NextStep(Action.LOOK_ELSEWHERE, f"{result.response} at {joints}: look for another source")
 
 
 def concordance(long: ReliefRun, short: ReliefRun) -> str:
