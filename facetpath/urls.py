@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
 from facetpath.patients import views as patients
 from facetpath.procedures import views as procedures
@@ -46,6 +48,7 @@ urlpatterns = [
     path("healthz", web.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", login_not_required(set_language), name="set_language"),
     path("staff/", include(staff_patterns)),
 ]
 
