@@ -10,8 +10,8 @@
 2. Starts `facetpath serve` (granian, WSGI, one worker) on a free local port.
 3. Signs in, then requests the three pages round-robin over one keep-alive connection:
      bare      /healthz: the full middleware stack, no template, no query of its own (the floor)
-     worklist  / : today's procedures, diaries running and ready, second blocks due, RFA due, overdue
-     patient   /patients/<id>/ : a patient with 5 procedures and 50 diary scores, evaluated by the core
+     worklist  /staff/ : today's procedures, diaries running and ready, second blocks due, RFA due, overdue
+     patient   /staff/patients/<id>/ : a patient with 5 procedures and 50 diary scores, evaluated by the core
 4. Reports p50 and p95 latency, the ratio to the bare page, and each page's query count (counted in-process
    with Django's test client against the same database).
 """
@@ -227,7 +227,7 @@ def main() -> int:
         f"{DiaryScore.objects.count():,} diary scores in {time.perf_counter() - started:.0f} s",
         flush=True,
     )
-    paths = {"bare": "/healthz", "worklist": "/", "patient": f"/patients/{patient_id}/"}
+    paths = {"bare": "/healthz", "worklist": "/staff/", "patient": f"/staff/patients/{patient_id}/"}
     counts = query_counts(physician, paths)
     port = free_port()
     server = start_server(port)

@@ -116,6 +116,8 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     membership = require(request, Capability.VIEW_AUDIT)
     events = AuditEvent.objects.filter(clinic=membership.clinic).select_related("patient")
     page = Paginator(events, 100).get_page(request.GET.get("page"))
+    # The trail names patients, so reading it is itself a read of patient data.
+    audit(request, "view", detail=f"audit trail page {page.number}")
     return render(request, "web/audit.html", {"page": page})
 
 

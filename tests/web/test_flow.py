@@ -206,3 +206,14 @@ def test_a_physician_overrides_a_pregnancy_stop_with_a_reason(world: World) -> N
     assert "Stop overridden by" in page
     assert "negative pregnancy test today" in page
     assert AuditEvent.objects.filter(action="override", detail="negative pregnancy test today").exists()
+
+
+def test_reading_the_audit_trail_is_itself_audited(world: World) -> None:
+    client = world.client_for("admin")
+    assert client.get(reverse("audit")).status_code == 200
+    event = AuditEvent.objects.order_by("-id").first()
+    assert event is not None and (event.username, event.action, event.detail) == (
+        "admin-a",
+        "view",
+        "audit trail page 1",
+    )
