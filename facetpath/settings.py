@@ -102,6 +102,9 @@ INSTALLED_APPS = [
     "facetpath.audit",
     "facetpath.patients",
     "facetpath.procedures",
+    "django_tasks_db",
+    "facetpath.diary",
+    "facetpath.public",
 ]
 
 MIDDLEWARE = [
@@ -217,3 +220,14 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "outbox"
 DEFAULT_FROM_EMAIL = os.environ.get("FACETPATH_FROM_EMAIL", "facetpath <no-reply@localhost>")
+
+# --- Patient diary: background tasks, reminders, public links ----------------------------------------
+# `facetpath worker` runs the django-tasks-db worker that sends reminders at their times.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Base address put in reminders, e-mails and QR codes (the address patients reach the server at).
+FACETPATH_PUBLIC_URL = os.environ.get("FACETPATH_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Text messages: file (outbox in the data dir) | console | http (gateway settings below, secrets from env).
+FACETPATH_SMS_BACKEND = os.environ.get("FACETPATH_SMS_BACKEND", "file")
+FACETPATH_SMS_URL = os.environ.get("FACETPATH_SMS_URL", "")
+FACETPATH_SMS_TOKEN = os.environ.get("FACETPATH_SMS_TOKEN", "")
+FACETPATH_SMS_FROM = os.environ.get("FACETPATH_SMS_FROM", "")

@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from facetpath.diary import urls as diary_urls
 from facetpath.patients import views as patients
 from facetpath.procedures import views as procedures
+from facetpath.public import views as public
 from facetpath.web import views as web
 from facetpath.web.admin import clinic_admin_site
 
@@ -41,15 +42,22 @@ staff_patterns = [
     path("procedures/<int:procedure_id>/sign/", procedures.sign_off, name="sign-off"),
     path("procedures/<int:procedure_id>/curve.svg", procedures.pain_curve, name="pain-curve"),
     path("admin/", clinic_admin_site.urls),
+    path("requests/", include("facetpath.public.urls_staff")),
+    path("", include(diary_urls.staff_patterns)),
 ]
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="worklist"), name="home"),
+    # The clinic's public site: / is the default clinic's home, each clinic has /c/<slug>/ (docs/public-site.md).
+    path("", public.root, name="home"),
+    path("", include("facetpath.public.urls")),
+    path("sitemap.xml", public.sitemap, name="sitemap"),
+    path("robots.txt", public.robots, name="robots"),
     path("healthz", web.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", login_not_required(set_language), name="set_language"),
     path("staff/", include(staff_patterns)),
+    path("d/", include(diary_urls.patient_patterns)),  # the patient's diary link (no sign-in)
 ]
 
 handler400 = "facetpath.web.views.bad_request"

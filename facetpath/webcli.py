@@ -3,7 +3,8 @@
 facetpath demo [--port 8000] [--no-serve]   demo database in the data dir, demo clinic, serve locally
 facetpath serve [--host H] [--port P] [--workers N]   production server (granian, WSGI)
 facetpath manage <django command> ...       Django's management commands (migrate, createsuperuser…)
-facetpath worker [--once] [--every SECONDS] re-evaluate every patient's stage (nightly housekeeping)
+facetpath worker [--once] [--every SECONDS] [--interval SECONDS]
+                                            send diary reminders as they fall due; re-evaluate stages
 """
 
 from __future__ import annotations
@@ -123,15 +124,24 @@ def _print_logins(host: str, port: int) -> None:
 
 
 def worker(argv: list[str]) -> int:
+    """Sends diary reminders as they fall due (the django-tasks-db queue) and re-evaluates stages."""
     parser = argparse.ArgumentParser(prog="facetpath worker")
     parser.add_argument("--once", action="store_true", help="run one pass and exit")
-    parser.add_argument("--every", type=int, default=3600, help="seconds between passes (default 3600)")
+    parser.add_argument("--every", type=int, default=3600, help="seconds between stage passes (default 3600)")
+    parser.add_argument(
+        "--interval", type=float, default=10.0, help="seconds between reminder queue checks (default 10)"
+    )
     args = parser.parse_args(argv)
     _setup()
     from django.core.management import call_command
 
+    last_pass = None
     while True:
-        call_command("refresh_stages")
+        if last_pass is None or time.monotonic() - last_pass >= max(60, args.every):
+            call_command("refresh_stages")
+            last_pass = time.monotonic()
+        # Runs every task already due (reminders carry their send time), then returns to this loop.
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
         if args.once:
             return 0
-        time.sleep(max(60, args.every))
+        time.sleep(max(1.0, args.interval))

@@ -23,14 +23,21 @@ def audit(
     obj: models.Model | None = None,
     patient: models.Model | None = None,
     detail: str = "",
+    *,
+    clinic: models.Model | None = None,
+    actor: str = "",
 ) -> AuditEvent:
-    """Records that the signed-in user did `action` (view, create, update, sign, amend, search…) on `obj`."""
+    """Records that the signed-in user did `action` (view, create, update, sign, amend, search…) on `obj`.
+
+    Without a signed-in user (a patient's diary link), `actor` names who acted (e.g. "patient link") and
+    `clinic` the clinic whose record it is.
+    """
     user = request.user if request.user.is_authenticated else None
     membership = getattr(request, "membership", None)
     return AuditEvent.objects.create(
         who=user,
-        username=user.get_username() if user else "",
-        clinic=membership.clinic if membership else None,
+        username=user.get_username() if user else actor,
+        clinic=membership.clinic if membership else clinic,
         action=action,
         patient=patient,
         object_type=obj._meta.model_name if obj is not None else "",

@@ -14,6 +14,7 @@ from facetpath.clinics.models import Membership
 from facetpath.clinics.roles import Capability
 from facetpath.patients.models import Assessment, Patient
 from facetpath.procedures.models import Procedure
+from facetpath.public.models import ContactRequest
 
 SESSION_KEY = "clinic_id"
 MAX_ID = 2**63 - 1  # larger numbers cannot be a row id, and SQLite refuses to compare with them
@@ -109,3 +110,27 @@ def access_procedure(
 def clinic_staff(request: HttpRequest) -> QuerySet[Membership]:
     membership = require(request, Capability.VIEW_PATIENTS)
     return Membership.objects.select_related("user").filter(clinic=membership.clinic)
+
+
+def clinic_requests(
+    request: HttpRequest, need: str = Capability.EDIT_DEMOGRAPHICS
+) -> QuerySet[ContactRequest]:
+    """Appointment requests and questions sent to the current clinic from its public site."""
+    membership = require(request, need)
+    return ContactRequest.objects.filter(clinic=membership.clinic)
+
+
+def access_contact_request(
+    request: HttpRequest, request_id: int, need: str = Capability.EDIT_DEMOGRAPHICS
+) -> ContactRequest:
+    membership = member(request)
+    item = (
+        ContactRequest.objects.select_related("status_by", "patient")
+        .filter(pk=as_id(request_id), clinic=membership.clinic)
+        .first()
+    )
+    if item is None:
+        raise Http404("No such request in this clinic.")
+    require(request, need)
+    item.clinic = membership.clinic
+    return item

@@ -92,7 +92,8 @@ class Patient(models.Model):
         return day.year - self.birth_date.year - before_birthday
 
     def latest_assessment(self) -> Assessment | None:
-        return self.assessments.order_by("-date", "-id").first()
+        """The latest complete assessment; a draft from an appointment request is not one yet."""
+        return self.assessments.exclude(Assessment.draft_q()).order_by("-date", "-id").first()
 
     def case_patient(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.mrn, "sex": self.sex}
@@ -127,10 +128,11 @@ class Assessment(models.Model):
     date = models.DateField()
     region = models.CharField(max_length=10, choices=Region.choices)
     index_pain = models.CharField("index pain", max_length=300, blank=True)
-    pain_duration_months = models.PositiveIntegerField("pain duration (months)")
+    # Null only on a draft made from an appointment request; the assessment form still requires both.
+    pain_duration_months = models.PositiveIntegerField("pain duration (months)", null=True)
     axial_predominant = models.BooleanField("mainly axial pain", default=False)
     pain_scale = models.CharField(max_length=8, choices=PainScale.choices, default=PainScale.NRS)
-    baseline_pain = models.PositiveSmallIntegerField(validators=pain_validators())
+    baseline_pain = models.PositiveSmallIntegerField(null=True, validators=pain_validators())
     disability_instrument = models.CharField(max_length=10, choices=Instrument.choices, blank=True)
     disability_score = models.FloatField(null=True, blank=True)
     conservative_care = models.JSONField(default=list, blank=True)
@@ -195,6 +197,15 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_region_display()} assessment on {self.date}"
+
+    @staticmethod
+    def draft_q() -> models.Q:
+        return models.Q(baseline_pain=None) | models.Q(pain_duration_months=None) | models.Q(region="")
+
+    @property
+    def is_draft(self) -> bool:
+        """Made from an appointment request: the nurse still has to take the history and scores."""
+        return self.baseline_pain is None or self.pain_duration_months is None or not self.region
 
     def to_case_dict(self) -> dict[str, Any]:
         """The `assessment` object of a facetpath.case/1 document."""

@@ -112,7 +112,8 @@ def _clinical_timeline(patient: Patient) -> dict[str, Any]:
     )
     included = [p for p in procedures if p.status != Procedure.Status.CANCELLED]
     assessments = list(patient.assessments.order_by("date", "id"))
-    latest = assessments[-1] if assessments else None
+    complete = [a for a in assessments if not a.is_draft]  # a draft from a request is not evaluated
+    latest = complete[-1] if complete else None
     result = interpretation.evaluate(patient, latest, included)
     events: list[dict[str, Any]] = [{"date": a.date, "kind": "assessment", "item": a} for a in assessments]
     for procedure in procedures:
@@ -192,7 +193,7 @@ def assessment_preview(request: HttpRequest, patient_id: int) -> HttpResponse:
 def _gate(patient: Patient, form: AssessmentForm) -> dict[str, Any]:
     if not form.is_bound:
         existing = form.instance if form.instance.pk else None
-        if existing is None:
+        if existing is None or existing.is_draft:  # a draft from a request has nothing to screen yet
             return {"gate": None, "safety": None}
         return {
             "gate": interpretation.evaluate(patient, existing, []),

@@ -15,6 +15,7 @@ from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 
 from facetpath.clinical.anatomy import JOINTS
+from facetpath.diary.vocabulary import PAINFUL_MOVEMENTS
 from facetpath.patients.forms import SCALE_MAX
 from facetpath.patients.models import Assessment, Patient
 from facetpath.procedures import interpretation
@@ -42,6 +43,12 @@ def joint_choices(region: str | None) -> list[tuple[str, str]]:
 
 class ProcedureForm(forms.ModelForm):
     joints = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, choices=joint_choices(None))
+    painful_movements = forms.MultipleChoiceField(
+        label="Movements that hurt before (asked in the patient's diary)",
+        widget=forms.CheckboxSelectMultiple,
+        choices=PAINFUL_MOVEMENTS,
+        required=False,
+    )
     amendment_reason = forms.CharField(
         label="Why are you changing a signed record?",
         required=False,
@@ -55,7 +62,7 @@ class ProcedureForm(forms.ModelForm):
             "agent_name", "agent_concentration_percent", "agent_volume_ml_per_nerve", "steroid_name",
             "steroid_dose_mg", "rfa_technique", "rfa_temperature_c", "early_repeat_reason",
             "rfa_unsuitable_reason", "pre_pain", "start_time", "end_time", "operator", "contrast_used",
-            "complications", "notes",
+            "complications", "notes", "painful_movements",
         ]  # fmt: skip
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),

@@ -88,6 +88,10 @@ class Procedure(models.Model):
     contrast_used = models.BooleanField(default=False)
     complications = models.TextField(blank=True)
     notes = models.TextField(blank=True)
+    # What the patient rates in the diary besides the index pain (clinical-guidelines 2.13, 2.14).
+    painful_movements = models.JSONField(
+        "movements that hurt before", default=list, blank=True, help_text="Asked in the patient's diary."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -16,9 +16,12 @@ from django.db import transaction
 
 from facetpath.clinics.models import Clinic, Membership
 from facetpath.clinics.roles import Role
+from facetpath.diary.demo import load_demo_diaries
+from facetpath.diary.models import Entry
 from facetpath.patients.models import Assessment, Patient
 from facetpath.procedures import interpretation
 from facetpath.procedures.models import DiaryScore, FollowUp, Procedure, SignOff
+from facetpath.public.demo import load_demo_public
 
 DEMO_CLINIC = "Riverside Spine & Pain Clinic (demo)"
 DEMO_PASSWORD = "facetpath-demo"
@@ -78,6 +81,9 @@ def load_demo(today: date | None = None) -> Clinic:
             role: _staff(clinic, username, given, family, role)
             for username, given, family, role in DEMO_STAFF
         }
+        # Diary entries protect their slots from deletion (a patient's answer is never dropped by accident);
+        # the demo deliberately starts over, so it removes them first.
+        Entry.objects.filter(slot__diary__procedure__patient__clinic=clinic).delete()
         Patient.objects.filter(clinic=clinic).delete()
         demo = Demo(
             clinic, staff[Role.PHYSICIAN], staff[Role.NURSE], today or clinic.today(), random.Random(7)
@@ -87,6 +93,8 @@ def load_demo(today: date | None = None) -> Clinic:
                 patient = _patient(demo)
                 scenario(demo, patient, copy)
                 interpretation.refresh_stage(patient)
+        load_demo_public(clinic)  # public site, pages, appointment requests and a question
+        load_demo_diaries(clinic)  # patient diary links, entries, a warning sign, reminders in the outbox
     return clinic
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -53,10 +54,19 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "overdue": _first(patients.filter(follow_up_due__lt=today).order_by("follow_up_due", "id")),
         "limit": WORKLIST_LIMIT,
         "schedule_points": len(DIARY_SCHEDULE_MINUTES),
-        "extra_sections": sections_for(membership, today),
+        **_registered_sections(membership, today),
     }
     audit(request, "view", detail="worklist")
     return render(request, "web/worklist.html", context)
+
+
+def _registered_sections(membership: Membership, today: date) -> dict[str, list[Any]]:
+    """Sections other apps add: urgent ones (negative order, e.g. warning signs) above everything else."""
+    sections = sections_for(membership, today)
+    return {
+        "urgent_sections": [(s, items) for s, items in sections if s.order < 0],
+        "extra_sections": [(s, items) for s, items in sections if s.order >= 0],
+    }
 
 
 def _first(queryset: QuerySet[Patient]) -> list[Patient]:
@@ -116,6 +126,9 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     membership = require(request, Capability.VIEW_AUDIT)
     events = AuditEvent.objects.filter(clinic=membership.clinic).select_related("patient")
     page = Paginator(events, 100).get_page(request.GET.get("page"))
+    # Read the rows now: the page's slice was sized before this view's own audit row below exists, and a
+    # lazy slice evaluated afterwards would push the oldest row off the page.
+    page.object_list = list(page.object_list)
     # The trail names patients, so reading it is itself a read of patient data.
     audit(request, "view", detail=f"audit trail page {page.number}")
     return render(request, "web/audit.html", {"page": page})

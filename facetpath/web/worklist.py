@@ -32,7 +32,7 @@ class Section:
     title: str
     template: str
     load: Callable[[Membership, date], list[Any]]
-    order: int = 100  # lower comes first; urgent sections (warning signs) use negative numbers
+    order: int = 100  # lower comes first; a negative order puts the section above the worklist's own
     capability: str | None = None  # shown only to roles that have it
 
 

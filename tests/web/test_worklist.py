@@ -104,3 +104,19 @@ def test_apps_add_worklist_sections_for_the_roles_that_may_see_them(world: World
         assert seen == ["Clinic A"]  # loaded for the nurse's clinic only, and not for the admin
     finally:
         worklist._SECTIONS.pop("test-section")
+
+
+def test_urgent_sections_come_above_the_worklists_own(world: World, settings: object) -> None:
+    from facetpath.web import worklist
+
+    templates = copy.deepcopy(settings.TEMPLATES)  # type: ignore[attr-defined]
+    templates[0]["DIRS"] = [*templates[0]["DIRS"], Path(__file__).parent / "templates"]
+    settings.TEMPLATES = templates  # type: ignore[attr-defined]
+    worklist.register(
+        worklist.Section("test-urgent", "Urgent test section", "test_section.html", lambda m, t: [], order=-1)
+    )
+    try:
+        page = world.client_for("physician").get(reverse("worklist")).content.decode()
+        assert page.index("Urgent test section") < page.index('id="today-h"')
+    finally:
+        worklist._SECTIONS.pop("test-urgent")

@@ -1,0 +1,282 @@
+"""Benchmark: diary submissions through the full path against a bare view inserting one row, same server.
+
+    .venv/bin/python bench/diary.py [--diaries 300] [--requests 1500] [--concurrency 8] [--keep]
+
+1. Builds a fresh SQLite database (or DATABASE_URL's PostgreSQL, emptied first, only with --reset-database)
+   with one clinic and `--diaries` patients, each with today's diagnostic block and a started diary (13 times,
+   SMS consent, so every answer also cancels a queued reminder).
+2. Starts `facetpath serve` (granian, WSGI, one worker) on a free local port, with one extra URL:
+     bare   POST /bench/bare/ : middleware stack, then one INSERT (an audit row), "ok"  (the floor)
+     diary  POST /d/<token>/entry/ (JSON): token check, form validation, slot binding under a row lock,
+            INSERT entry, canonical DiaryScore, reminder cancellation, audit row, refresh_stage (the core
+            re-evaluates the patient), JSON answer
+3. A second process sends `--requests` of each, `--concurrency` keep-alive connections at once, bare then
+   diary, after a warm-up; 10 % of diary requests are retries of an answer already stored.
+4. Reports requests/s of each and the ratio, then checks that the database holds exactly one entry per
+   distinct key (nothing lost, nothing duplicated) and that every retry got the stored entry back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BENCH_SETTINGS = """from facetpath.settings import *  # noqa: F403
+ROOT_URLCONF = "diary_bench_urls"
+"""
+BENCH_URLS = """from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+
+from facetpath.audit.models import AuditEvent
+from facetpath.urls import urlpatterns as facetpath_urls
+
+
+@csrf_exempt
+@login_not_required
+def bare(request):
+    AuditEvent.objects.create(username="bench", action="bench", path=request.path)
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("bench/bare/", bare), *facetpath_urls]
+"""
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--diaries", type=int, default=300)
+    parser.add_argument("--requests", type=int, default=1500, help="requests per path (default 1500)")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--data-dir", type=Path, help="default: a new temporary folder")
+    parser.add_argument("--keep", action="store_true", help="keep the data dir")
+    parser.add_argument("--reset-database", action="store_true", help="with DATABASE_URL: empty it first")
+    return parser.parse_args()
+
+
+def build(args: argparse.Namespace, data_dir: Path) -> list[str]:
+    """Migrates and fills the database in this process; returns the diary tokens."""
+    os.environ["FACETPATH_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "facetpath.settings")
+    if os.environ.get("DATABASE_URL") and not args.reset_database:
+        sys.exit("bench/diary.py: with DATABASE_URL, pass --reset-database (it empties that database)")
+    import django
+
+    django.setup()
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    if os.environ.get("DATABASE_URL"):
+        call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0, interactive=False)
+    from facetpath.clinics.models import Clinic
+    from facetpath.diary import services
+    from facetpath.diary.models import DiarySettings
+    from facetpath.patients.models import Assessment, Patient
+    from facetpath.procedures.models import Procedure
+
+    clinic = Clinic.objects.create(name="Bench Clinic", time_zone="UTC", phone="555-0100")
+    DiarySettings.for_clinic(clinic)
+    DiarySettings.objects.filter(clinic=clinic).update(quiet_start="00:00", quiet_end="00:00")
+    ended = (timezone.now() - timedelta(minutes=10)).time().replace(microsecond=0)
+    tokens = []
+    for n in range(args.diaries):
+        patient = Patient.objects.create(
+            clinic=clinic, mrn=f"B-{n}", given_name="Bench", family_name=f"Patient {n}", sex="female",
+            phone="+15550100", sms_consent=True,
+        )  # fmt: skip
+        Assessment.objects.create(
+            patient=patient, date=clinic.today() - timedelta(days=30), region="lumbar", index_pain="low back",
+            pain_duration_months=6, axial_predominant=True, pain_scale="NRS-11", baseline_pain=8,
+            conservative_care=[{"modality": "physical therapy", "weeks": 8, "failed": True}],
+        )  # fmt: skip
+        block = Procedure.objects.create(
+            patient=patient, date=clinic.today(), type="mbb", intent="diagnostic", joints=["L4-L5"],
+            side="bilateral", agent_name="lidocaine", agent_concentration_percent=2,
+            agent_volume_ml_per_nerve=0.5, pre_pain=8, status="done", end_time=ended,
+        )  # fmt: skip
+        _diary, token = services.start_diary(block, None)
+        tokens.append(token)
+    return tokens
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    (data_dir / "diary_bench_settings.py").write_text(BENCH_SETTINGS)
+    (data_dir / "diary_bench_urls.py").write_text(BENCH_URLS)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "diary_bench_settings",
+        "PYTHONPATH": f"{data_dir}{os.pathsep}{ROOT}",
+        "FACETPATH_DATA_DIR": str(data_dir),
+        "FACETPATH_SECURE_COOKIES": "0",
+    }
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from facetpath.webcli import main; sys.exit(main('serve', sys.argv[1:]))",
+    ]
+    server = subprocess.Popen(
+        [*command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    sys.exit("bench/diary.py: the server did not start")
+
+
+def load(port: int, tokens: list[str], requests: int, concurrency: int, out: Any) -> None:
+    """Runs in a second process: the bare phase, then the diary phase; puts the figures on `out`."""
+
+    def run(jobs: list[tuple[str, dict[str, str]]], answers: list[Any]) -> float:
+        lock = threading.Lock()
+        position = [0]
+
+        def worker() -> None:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            while True:
+                with lock:
+                    if position[0] >= len(jobs):
+                        break
+                    index = position[0]
+                    position[0] += 1
+                path, form = jobs[index]
+                body = urlencode(form)
+                headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+                connection.request("POST", path, body, headers)
+                response = connection.getresponse()
+                text = response.read()
+                answers[index] = (response.status, text)
+            connection.close()
+
+        threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return time.perf_counter() - started
+
+    rng = random.Random(7)
+    bare_jobs = [("/bench/bare/", {"n": str(i)}) for i in range(requests)]
+    run(bare_jobs[:50], [None] * 50)  # warm-up
+    bare_answers: list[Any] = [None] * requests
+    bare_seconds = run(bare_jobs, bare_answers)
+
+    fresh = int(requests * 0.9)
+    diary_jobs = [
+        (
+            f"/d/{tokens[i % len(tokens)]}/entry/",
+            {"key": f"bench-key-{i:08d}", "pain": str(rng.randint(0, 10))},
+        )
+        for i in range(fresh)
+    ]
+    # Retries of answers sent earlier in the run (a phone that did not see the first reply).
+    diary_jobs += [diary_jobs[rng.randrange(fresh // 2)] for _ in range(requests - fresh)]
+    diary_answers: list[Any] = [None] * len(diary_jobs)
+    diary_seconds = run(diary_jobs, diary_answers)
+    out.put(
+        {
+            "bare_seconds": bare_seconds,
+            "bare_ok": sum(1 for status, _ in bare_answers if status == 200),
+            "diary_seconds": diary_seconds,
+            "diary": [
+                (path, form["key"], status, text.decode())
+                for (path, form), (status, text) in zip(diary_jobs, diary_answers, strict=True)
+            ],
+        }
+    )
+
+
+def main() -> int:
+    args = arguments()
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="facetpath-diary-bench-"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    print(f"building {args.diaries} diaries in {data_dir} …", flush=True)
+    tokens = build(args, data_dir)
+    port = free_port()
+    server = serve(data_dir, port)
+    try:
+        queue: Any = multiprocessing.get_context("spawn").Queue()
+        client = multiprocessing.get_context("spawn").Process(
+            target=load, args=(port, tokens, args.requests, args.concurrency, queue)
+        )
+        client.start()
+        result = queue.get(timeout=1800)
+        client.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    report(result, args)
+    if not args.keep and args.data_dir is None:
+        import shutil
+
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return 0
+
+
+def report(result: dict[str, Any], args: argparse.Namespace) -> None:
+    from facetpath.diary.models import Entry
+
+    bare_rate = args.requests / result["bare_seconds"]
+    diary_rate = len(result["diary"]) / result["diary_seconds"]
+    first_answer: dict[str, int] = {}
+    problems = []
+    for _path, key, status, text in result["diary"]:
+        if status != 200:
+            problems.append(f"{key}: HTTP {status}")
+            continue
+        answer = json.loads(text)
+        if key in first_answer and answer.get("entry") != first_answer[key]:
+            problems.append(f"{key}: a retry got entry {answer.get('entry')}, not {first_answer[key]}")
+        first_answer.setdefault(key, answer.get("entry"))
+    stored = Entry.objects.filter(idempotency_key__startswith="bench-key-")
+    keys = set(stored.values_list("idempotency_key", flat=True))
+    if stored.count() != len(keys) or keys != set(first_answer):
+        problems.append(f"stored {stored.count()} entries for {len(keys)} keys; {len(first_answer)} answered")
+    print(
+        f"bare   {args.requests} POSTs in {result['bare_seconds']:.2f} s: {bare_rate:,.0f} req/s ({result['bare_ok']} ok)"
+    )
+    print(f"diary  {len(result['diary'])} POSTs in {result['diary_seconds']:.2f} s: {diary_rate:,.0f} req/s")
+    print(f"ratio  diary / bare = {diary_rate / bare_rate:.2f}  (goal >= 0.6)")
+    print(
+        f"check  {len(keys)} entries for {len(first_answer)} distinct keys: "
+        + ("OK" if not problems else "PROBLEMS")
+    )
+    for line in problems[:10]:
+        print("   ", line)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

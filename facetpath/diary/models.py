@@ -1,0 +1,279 @@
+"""The patient's pain diary: schedule, secure link, entries bound to slots, warning signs and reminders."""
+
+# ruff: noqa: RUF012  (Django's declarative Meta/admin/form attributes are class-level by design)
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+HOUR = 60
+DAY = 24 * HOUR
+# Diagnostic window (clinical-guidelines 2.15): every 15 min for the first hour, hourly to 8 h,
+# then the next morning and day 2. "Next morning" and "day 2" are placed at the clinic's morning hour.
+DEFAULT_DIAGNOSTIC_MINUTES = [15, 30, 45, 60, 120, 180, 240, 300, 360, 420, 480]
+DEFAULT_DIAGNOSTIC_DAYS = [1, 2]
+# Therapeutic injections and RFA are follow-ups: day 1, weeks 1, 2, 4, 6, then monthly to month 6.
+DEFAULT_FOLLOW_UP_DAYS = [1, 7, 14, 28, 42, 60, 90, 120, 150, 180]
+
+
+def _minutes_list(value: object) -> list[int]:
+    return (
+        sorted({int(v) for v in value if isinstance(v, int) and 0 < v <= 366 * DAY})
+        if isinstance(value, list)
+        else []
+    )
+
+
+class DiarySettings(models.Model):
+    """Per-clinic diary defaults, editable by the clinic admin."""
+
+    clinic = models.OneToOneField("clinics.Clinic", on_delete=models.CASCADE, related_name="diary_settings")
+    diagnostic_minutes = models.JSONField(default=list, help_text="Minutes after the block's end.")
+    diagnostic_days = models.JSONField(default=list, help_text="Days after the block, at the morning hour.")
+    follow_up_days = models.JSONField(default=list, help_text="Days after a therapeutic procedure or RFA.")
+    morning_hour = models.PositiveSmallIntegerField(default=9, validators=[MaxValueValidator(23)])
+    link_valid_days = models.PositiveSmallIntegerField(default=14, validators=[MinValueValidator(1)])
+    quiet_start = models.TimeField(default=time(21, 0), help_text="No reminders from this time…")
+    quiet_end = models.TimeField(default=time(8, 0), help_text="…until this time (clinic time).")
+    on_call_email = models.EmailField(blank=True, help_text="Warning signs are e-mailed here at once.")
+    reminders_by_sms = models.BooleanField(default=True)
+    reminders_by_email = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"diary settings of {self.clinic}"
+
+    @classmethod
+    def for_clinic(cls, clinic: models.Model) -> DiarySettings:
+        found, _created = cls.objects.get_or_create(
+            clinic=clinic,
+            defaults={
+                "diagnostic_minutes": DEFAULT_DIAGNOSTIC_MINUTES,
+                "diagnostic_days": DEFAULT_DIAGNOSTIC_DAYS,
+                "follow_up_days": DEFAULT_FOLLOW_UP_DAYS,
+            },
+        )
+        return found
+
+    def in_quiet_hours(self, moment: datetime, zone: zoneinfo.ZoneInfo) -> bool:
+        local = moment.astimezone(zone).time()
+        if self.quiet_start == self.quiet_end:
+            return False
+        if self.quiet_start < self.quiet_end:
+            return self.quiet_start <= local < self.quiet_end
+        return local >= self.quiet_start or local < self.quiet_end  # quiet hours span midnight
+
+    def after_quiet_hours(self, moment: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
+        """`moment`, or the end of the quiet hours it falls in (in the clinic's zone, DST-safe)."""
+        if not self.in_quiet_hours(moment, zone):
+            return moment
+        local = moment.astimezone(zone)
+        end = datetime.combine(local.date(), self.quiet_end, tzinfo=zone)
+        if end <= local:
+            end = datetime.combine(local.date() + timedelta(days=1), self.quiet_end, tzinfo=zone)
+        return end.astimezone(zoneinfo.ZoneInfo("UTC"))
+
+
+def _link_token(nonce: str) -> str:
+    """The link's secret, derived from a random nonce and the server key: the database alone cannot rebuild it,
+    yet staff can print the same link again on the discharge sheet and reminders can carry it."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"diary-link:{nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:15]).decode()  # 20 characters, 120 bits
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Diary(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETE = "complete", "Complete"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Kind(models.TextChoices):
+        DIAGNOSTIC = "diagnostic", "Diagnostic diary"
+        FOLLOW_UP = "follow-up", "Follow-up diary"
+
+    procedure = models.OneToOneField(
+        "procedures.Procedure", on_delete=models.CASCADE, related_name="patient_diary"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    starts_at = models.DateTimeField(help_text="When the procedure ended (UTC).")
+    link_nonce = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, unique=True)
+    link_expires_at = models.DateTimeField()
+    link_revoked_at = models.DateTimeField(null=True, blank=True)
+    reminders_opted_out_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "diaries"
+
+    def __str__(self) -> str:
+        return f"diary of procedure {self.procedure_id}"
+
+    def new_link(self, valid_days: int) -> str:
+        """Replaces the link (the old one stops working) and returns the new token."""
+        self.link_nonce = secrets.token_urlsafe(32)
+        token = _link_token(self.link_nonce)
+        self.token_hash = hash_token(token)
+        self.link_expires_at = timezone.now() + timedelta(days=valid_days)
+        self.link_revoked_at = None
+        return token
+
+    @property
+    def token(self) -> str:
+        return _link_token(self.link_nonce)
+
+    @property
+    def link_usable(self) -> bool:
+        return self.link_revoked_at is None and timezone.now() < self.link_expires_at
+
+    @property
+    def accepts_entries(self) -> bool:
+        return self.link_usable and self.status == self.Status.ACTIVE
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.procedure.patient.clinic.time_zone)
+
+
+class Slot(models.Model):
+    """One time the patient is asked to rate, `minutes` after the procedure ended."""
+
+    diary = models.ForeignKey(Diary, on_delete=models.CASCADE, related_name="slots")
+    minutes = models.PositiveIntegerField()
+    due_at = models.DateTimeField()
+    cancelled = models.BooleanField(default=False, help_text="Removed by staff from this diary.")
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["diary", "minutes"], name="one_slot_per_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} min"
+
+    @property
+    def label(self) -> str:
+        """How the time reads to people ("30 minutes after", "morning of 2026-03-08")."""
+        from facetpath.diary.services import slot_label
+
+        return slot_label(self)
+
+
+class Entry(models.Model):
+    """What the patient reported, bound to one slot; `entered_at` is when they reported it."""
+
+    class Change(models.TextChoices):
+        EASIER = "easier", "Easier"
+        SAME = "same", "Same"
+        HARDER = "harder", "Harder"
+
+    diary = models.ForeignKey(Diary, on_delete=models.CASCADE, related_name="entries")
+    slot = models.OneToOneField(Slot, on_delete=models.PROTECT, related_name="entry")
+    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="+")
+    idempotency_key = models.CharField(max_length=64)
+    entered_at = models.DateTimeField(help_text="When the patient rated (their phone's clock, checked).")
+    received_at = models.DateTimeField(auto_now_add=True)
+    minutes_from_slot = models.IntegerField(help_text="Negative: early; positive: late.")
+    pain = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
+    relief_percent = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    movements = models.JSONField(default=dict, blank=True)
+    took_pain_medicine = models.BooleanField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["entered_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["diary", "idempotency_key"], name="one_entry_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.pain}/10 for {self.slot}"
+
+
+class WarningSign(models.TextChoices):
+    FEVER = "fever", "Fever"
+    WEAKNESS = "weakness", "New weakness or numbness"
+    HEADACHE = "headache", "Severe or worsening headache"
+    SITE = "site", "Bleeding or drainage at the injection site"
+    BOWEL_BLADDER = "bowel-bladder", "Loss of bowel or bladder control"
+
+
+# Signs that may mean a spinal bleed or abscess (clinical-guidelines 6.17): emergency services at once.
+RED_FLAGS = frozenset({WarningSign.WEAKNESS, WarningSign.BOWEL_BLADDER})
+
+
+class WarningReport(models.Model):
+    diary = models.ForeignKey(Diary, on_delete=models.CASCADE, related_name="warnings")
+    signs = models.JSONField(default=list)
+    note = models.CharField(max_length=500, blank=True)
+    idempotency_key = models.CharField(max_length=64)
+    reported_at = models.DateTimeField(auto_now_add=True)
+    emailed_to = models.CharField(max_length=254, blank=True)
+    email_error = models.CharField(max_length=300, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["diary", "idempotency_key"], name="one_warning_per_key")
+        ]
+        indexes = [models.Index(fields=["acknowledged_at", "reported_at"])]
+
+    def __str__(self) -> str:
+        return f"warning signs {', '.join(self.signs)}"
+
+    @property
+    def red_flag(self) -> bool:
+        return any(sign in RED_FLAGS for sign in self.signs)
+
+    def sign_labels(self) -> list[str]:
+        labels = dict(WarningSign.choices)
+        return [str(labels.get(sign, sign)) for sign in self.signs]
+
+
+class Reminder(models.Model):
+    """One reminder for one slot on one channel; its row is the send log staff read."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "Text message"
+        EMAIL = "email", "E-mail"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not sent"
+
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="reminders")
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    send_after = models.DateTimeField()
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    detail = models.CharField(max_length=300, blank=True, help_text="Why it was skipped, or the error.")
+
+    class Meta:
+        ordering = ["send_after", "id"]
+        constraints = [models.UniqueConstraint(fields=["slot", "channel"], name="one_reminder_per_channel")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} reminder for {self.slot}"

@@ -1,0 +1,472 @@
+"""Diary domain logic: schedule, binding entries to slots, warning signs and reminder delivery.
+
+Views stay thin and call these; no clinical rule lives here (interpretation is `facetpath.clinical`'s).
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from facetpath.diary.models import (
+    DAY,
+    Diary,
+    DiarySettings,
+    Entry,
+    Reminder,
+    Slot,
+    WarningReport,
+    WarningSign,
+)
+from facetpath.diary.transports import DeliveryError, send_email, sms_transport
+from facetpath.procedures.models import DiaryScore, FollowUp, Procedure
+
+log = logging.getLogger(__name__)
+UTC = zoneinfo.ZoneInfo("UTC")
+# A reminder more than this late is not worth sending: the next slot's reminder follows.
+STALE_AFTER = timedelta(hours=2)
+# A phone clock may drift; an entry time further in the future than this is replaced by the server's.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+class DiaryError(Exception):
+    """A staff action that cannot be done; the message is shown to the user."""
+
+
+# --- Schedule -----------------------------------------------------------------------------------------
+
+
+def procedure_end(procedure: Procedure) -> datetime:
+    """The procedure's end as an aware UTC time, read in the clinic's zone (start or midday when unknown)."""
+    zone = zoneinfo.ZoneInfo(procedure.patient.clinic.time_zone)
+    clock = procedure.end_time or procedure.start_time or time(12, 0)
+    return datetime.combine(procedure.date, clock, tzinfo=zone).astimezone(UTC)
+
+
+def plan_slots(
+    kind: str, end: datetime, zone: zoneinfo.ZoneInfo, rules: DiarySettings
+) -> list[tuple[int, datetime]]:
+    """(minutes after the end, due time in UTC) for each slot.
+
+    Minute offsets are elapsed time (the anaesthetic does not care about clocks); day offsets fall at the
+    clinic's morning hour on the local calendar day, so a daylight-saving change moves their minutes, not
+    their hour.
+    """
+    planned: dict[int, datetime] = {}
+    if kind == Diary.Kind.DIAGNOSTIC:
+        for minutes in rules.diagnostic_minutes:
+            planned[int(minutes)] = end + timedelta(minutes=int(minutes))
+        days = rules.diagnostic_days
+    else:
+        days = rules.follow_up_days
+    local_day = end.astimezone(zone).date()
+    for day in days:
+        due = datetime.combine(local_day + timedelta(days=int(day)), time(rules.morning_hour), tzinfo=zone)
+        due_utc = due.astimezone(UTC)
+        minutes = round((due_utc - end).total_seconds() / 60)
+        if minutes > 0:
+            planned.setdefault(minutes, due_utc)
+    return sorted(planned.items())
+
+
+def start_diary(procedure: Procedure, user: Any) -> tuple[Diary, str]:
+    """Creates the diary, its slots and reminders; returns it with the link's token."""
+    if procedure.status != Procedure.Status.DONE:
+        raise DiaryError("Record the procedure as done (with its end time) before starting the diary.")
+    if Diary.objects.filter(procedure=procedure).exists():
+        raise DiaryError("This procedure already has a diary.")
+    clinic = procedure.patient.clinic
+    rules = DiarySettings.for_clinic(clinic)
+    kind = Diary.Kind.DIAGNOSTIC if procedure.is_diagnostic_block else Diary.Kind.FOLLOW_UP
+    end = procedure_end(procedure)
+    with transaction.atomic():
+        diary = Diary(procedure=procedure, kind=kind, starts_at=end, created_by=user)
+        token = diary.new_link(rules.link_valid_days + _schedule_days(kind, rules))
+        diary.save()
+        zone = zoneinfo.ZoneInfo(clinic.time_zone)
+        Slot.objects.bulk_create(
+            [Slot(diary=diary, minutes=m, due_at=due) for m, due in plan_slots(kind, end, zone, rules)]
+        )
+        schedule_reminders(diary)
+    return diary, token
+
+
+def _schedule_days(kind: str, rules: DiarySettings) -> int:
+    days = rules.diagnostic_days if kind == Diary.Kind.DIAGNOSTIC else rules.follow_up_days
+    return max([int(d) for d in days] or [0])
+
+
+def add_slot(diary: Diary, minutes: int) -> Slot:
+    slot, created = Slot.objects.get_or_create(
+        diary=diary, minutes=minutes, defaults={"due_at": diary.starts_at + timedelta(minutes=minutes)}
+    )
+    if not created and not slot.cancelled:
+        raise DiaryError(f"There is already a time at {minutes} minutes.")
+    slot.cancelled = False
+    slot.save(update_fields=["cancelled"])
+    Reminder.objects.filter(slot=slot).delete()
+    schedule_reminders(diary, slots=[slot])
+    _update_completion(diary)
+    return slot
+
+
+def remove_slot(diary: Diary, slot_id: int | None) -> None:
+    slot = diary.slots.filter(pk=slot_id).first()
+    if slot is None:
+        raise DiaryError("No such time in this diary.")
+    if Entry.objects.filter(slot=slot).exists():
+        raise DiaryError("The patient already answered at this time; it cannot be removed.")
+    slot.cancelled = True
+    slot.save(update_fields=["cancelled"])
+    slot.reminders.filter(status=Reminder.Status.QUEUED).update(
+        status=Reminder.Status.SKIPPED, detail="time removed by staff"
+    )
+    _update_completion(diary)
+
+
+def reissue_link(diary: Diary) -> str:
+    rules = DiarySettings.for_clinic(diary.procedure.patient.clinic)
+    token = diary.new_link(rules.link_valid_days + _schedule_days(diary.kind, rules))
+    diary.save(update_fields=["link_nonce", "token_hash", "link_expires_at", "link_revoked_at"])
+    return token
+
+
+def revoke_link(diary: Diary) -> None:
+    diary.link_revoked_at = timezone.now()
+    diary.save(update_fields=["link_revoked_at"])
+
+
+def cancel_diary(diary: Diary) -> None:
+    diary.status = Diary.Status.CANCELLED
+    diary.save(update_fields=["status"])
+    _skip_queued(diary, "diary cancelled")
+
+
+def opt_out(diary: Diary) -> None:
+    if diary.reminders_opted_out_at is None:
+        diary.reminders_opted_out_at = timezone.now()
+        diary.save(update_fields=["reminders_opted_out_at"])
+    _skip_queued(diary, "patient asked for no reminders")
+
+
+def _skip_queued(diary: Diary, why: str) -> None:
+    Reminder.objects.filter(slot__diary=diary, status=Reminder.Status.QUEUED).update(
+        status=Reminder.Status.SKIPPED, detail=why
+    )
+
+
+def open_slots(diary: Diary) -> list[Slot]:
+    return list(diary.slots.filter(cancelled=False, entry__isnull=True).order_by("due_at"))
+
+
+def _update_completion(diary: Diary) -> None:
+    if diary.status == Diary.Status.CANCELLED:
+        return
+    has_open = diary.slots.filter(cancelled=False, entry__isnull=True).exists()
+    status = Diary.Status.ACTIVE if has_open else Diary.Status.COMPLETE
+    if status != diary.status:
+        diary.status = status
+        diary.save(update_fields=["status"])
+    if status == Diary.Status.COMPLETE:
+        _skip_queued(diary, "diary complete")
+
+
+# --- Entries ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryData:
+    idempotency_key: str
+    pain: int
+    relief_percent: int | None
+    movements: dict[str, str]
+    took_pain_medicine: bool | None
+    note: str
+    entered_at: datetime | None  # the phone's time of the entry (offline entries are sent later)
+
+
+def entry_time(diary: Diary, claimed: datetime | None, now: datetime) -> datetime:
+    """The entry's true time: the phone's, unless it is in the future or before the procedure ended."""
+    if claimed is None or claimed > now + CLOCK_SKEW or claimed < diary.starts_at - timedelta(hours=1):
+        return now
+    return min(claimed, now)
+
+
+def nearest_open_slot(diary: Diary, at: datetime) -> Slot | None:
+    candidates = open_slots(diary)
+    return min(candidates, key=lambda slot: abs(slot.due_at - at), default=None)
+
+
+def submit_entry(diary: Diary, data: EntryData, now: datetime | None = None) -> tuple[Entry | None, bool]:
+    """Stores the entry on its slot; (entry, created). A repeated key answers the stored entry, unchanged.
+
+    (None, False) when no time is left open. The diary row is locked so that two taps at once cannot take
+    the same slot.
+    """
+    now = now or timezone.now()
+    existing = (
+        Entry.objects.select_related("slot").filter(diary=diary, idempotency_key=data.idempotency_key).first()
+    )
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            Diary.objects.select_for_update().filter(pk=diary.pk).first()
+            at = entry_time(diary, data.entered_at, now)
+            slot = nearest_open_slot(diary, at)
+            if slot is None:
+                return None, False
+            entry = Entry.objects.create(
+                diary=diary,
+                slot=slot,
+                procedure_id=diary.procedure_id,
+                idempotency_key=data.idempotency_key,
+                entered_at=at,
+                minutes_from_slot=round((at - slot.due_at).total_seconds() / 60),
+                pain=data.pain,
+                relief_percent=data.relief_percent,
+                movements=data.movements,
+                took_pain_medicine=data.took_pain_medicine,
+                note=data.note,
+            )
+            _write_canonical_score(diary, slot, entry)
+            slot.reminders.filter(status=Reminder.Status.QUEUED).update(
+                status=Reminder.Status.SKIPPED, detail="answered before the reminder was due"
+            )
+            _update_completion(diary)
+    except IntegrityError:
+        # The same key arrived twice at once (a retry racing the original): answer the stored one.
+        existing = (
+            Entry.objects.select_related("slot")
+            .filter(diary=diary, idempotency_key=data.idempotency_key)
+            .first()
+        )
+        if existing is None:
+            raise
+        return existing, False
+    from facetpath.procedures.interpretation import refresh_stage
+
+    refresh_stage(diary.procedure.patient)
+    return entry, True
+
+
+def _scale_top(procedure: Procedure) -> int:
+    from facetpath.patients.forms import SCALE_MAX
+
+    assessment = procedure.patient.latest_assessment()
+    return SCALE_MAX.get(assessment.pain_scale, 10) if assessment else 10
+
+
+def _write_canonical_score(diary: Diary, slot: Slot, entry: Entry) -> None:
+    """The diary's 0-10 answer on the patient's recorded scale, where the interpretation reads it."""
+    procedure = diary.procedure
+    pain = entry.pain * _scale_top(procedure) // 10
+    if diary.kind == Diary.Kind.DIAGNOSTIC:
+        DiaryScore.objects.update_or_create(
+            procedure=procedure, minutes=slot.minutes, defaults={"pain": pain}
+        )
+    else:
+        local_day = entry.entered_at.astimezone(diary.zone).date()
+        FollowUp.objects.create(procedure=procedure, date=local_day, pain=pain)
+
+
+def binding_message(entry: Entry) -> str:
+    """What the patient is told about which time their answer counted for."""
+    when = slot_label(entry.slot)
+    off = entry.minutes_from_slot
+    if abs(off) <= 5:
+        return _("Saved for %(when)s.") % {"when": when}
+    if off < 0:
+        return _("Saved for %(when)s. You answered %(n)s minutes early; that is fine.") % {
+            "when": when,
+            "n": -off,
+        }
+    return _("Saved for %(when)s. You answered %(n)s minutes late; that is fine.") % {"when": when, "n": off}
+
+
+def slot_label(slot: Slot) -> str:
+    minutes = slot.minutes
+    if minutes < 60:
+        return _("%(n)s minutes after") % {"n": minutes}
+    if minutes < DAY and minutes % 60 == 0:
+        hours = minutes // 60
+        return _("1 hour after") if hours == 1 else _("%(n)s hours after") % {"n": hours}
+    if minutes < DAY:
+        return _("%(h)s h %(m)s min after") % {"h": minutes // 60, "m": minutes % 60}
+    local = slot.due_at.astimezone(slot.diary.zone)
+    return _("morning of %(date)s") % {"date": local.strftime("%Y-%m-%d")}
+
+
+# --- Warning signs ------------------------------------------------------------------------------------
+
+
+def report_warning(diary: Diary, signs: list[str], note: str, key: str) -> tuple[WarningReport, bool]:
+    existing = diary.warnings.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        report = WarningReport.objects.create(diary=diary, signs=signs, note=note, idempotency_key=key)
+    except IntegrityError:
+        return diary.warnings.get(idempotency_key=key), False
+    _email_on_call(report)
+    return report, True
+
+
+def _email_on_call(report: WarningReport) -> None:
+    clinic = report.diary.procedure.patient.clinic
+    address = DiarySettings.for_clinic(clinic).on_call_email or clinic.email
+    if not address:
+        report.email_error = "no on-call address set"
+        report.save(update_fields=["email_error"])
+        return
+    procedure = report.diary.procedure
+    # No name or identifier in the e-mail: staff open the record in the workspace.
+    labels = dict(WarningSign.choices)
+    body = "\n".join(
+        [
+            "A patient reported warning signs in their pain diary.",
+            "",
+            *[f"- {labels.get(sign, sign)}" for sign in report.signs],
+            "",
+            f"Reported {timezone.localtime(report.reported_at, zoneinfo.ZoneInfo(clinic.time_zone)):%Y-%m-%d %H:%M %Z}.",
+            f"Open: {settings.FACETPATH_PUBLIC_URL}/staff/procedures/{procedure.pk}/patient-diary/",
+            "Call the patient now.",
+        ]
+    )
+    subject = "URGENT: diary warning sign" if report.red_flag else "Diary warning sign"
+    with translation.override("en"):
+        try:
+            send_email(address, subject, body)
+            report.emailed_to = address
+        except DeliveryError as error:
+            report.email_error = str(error)[:300]
+    report.save(update_fields=["emailed_to", "email_error"])
+
+
+# --- Reminders ----------------------------------------------------------------------------------------
+
+
+def schedule_reminders(diary: Diary, slots: list[Slot] | None = None) -> list[Reminder]:
+    """A reminder per slot and allowed channel, out of quiet hours, each queued for the worker."""
+    patient = diary.procedure.patient
+    rules = DiarySettings.for_clinic(patient.clinic)
+    channels = []
+    if rules.reminders_by_sms and patient.sms_consent and patient.phone:
+        channels.append(Reminder.Channel.SMS)
+    if rules.reminders_by_email and patient.email_consent and patient.email:
+        channels.append(Reminder.Channel.EMAIL)
+    if diary.reminders_opted_out_at is not None or not channels:
+        return []
+    now = timezone.now()
+    chosen = slots if slots is not None else list(diary.slots.filter(cancelled=False))
+    reminders = [
+        Reminder(slot=slot, channel=channel, send_after=rules.after_quiet_hours(slot.due_at, diary.zone))
+        for slot in chosen
+        if slot.due_at + STALE_AFTER > now
+        for channel in channels
+    ]
+    Reminder.objects.bulk_create(reminders)
+    created = list(
+        Reminder.objects.filter(slot__in=[r.slot for r in reminders], status=Reminder.Status.QUEUED)
+    )
+    transaction.on_commit(lambda: [_enqueue(reminder) for reminder in created])
+    return created
+
+
+def _enqueue(reminder: Reminder) -> None:
+    from facetpath.diary.tasks import send_reminder
+
+    send_reminder.using(run_after=reminder.send_after).enqueue(reminder.pk)
+
+
+def _why_not_send(reminder: Reminder, now: datetime) -> str:
+    """Empty when the reminder should go now; otherwise the reason, kept in the send log."""
+    slot, diary = reminder.slot, reminder.slot.diary
+    patient = diary.procedure.patient
+    checks = [
+        (diary.status != Diary.Status.ACTIVE, f"diary {diary.get_status_display().lower()}"),
+        (not diary.link_usable, "link revoked or expired"),
+        (diary.reminders_opted_out_at is not None, "patient asked for no reminders"),
+        (slot.cancelled, "time removed by staff"),
+        (Entry.objects.filter(slot=slot).exists(), "already answered"),
+        (now > slot.due_at + STALE_AFTER, "too late to be useful"),
+        (reminder.channel == Reminder.Channel.SMS and not (patient.sms_consent and patient.phone), "no SMS consent or number"),
+        (reminder.channel == Reminder.Channel.EMAIL and not (patient.email_consent and patient.email), "no e-mail consent or address"),
+    ]  # fmt: skip
+    return next((why for failed, why in checks if failed), "")
+
+
+def deliver_reminder(reminder_id: int, now: datetime | None = None) -> str:
+    """Re-checks, then sends one reminder. Returns its final status. Safe to run twice."""
+    now = now or timezone.now()
+    # Claim it with a conditional update: a second worker (or a duplicate task) finds 0 rows and stops.
+    claimed = Reminder.objects.filter(
+        pk=reminder_id, status=Reminder.Status.QUEUED, send_after__lte=now
+    ).update(status=Reminder.Status.SENDING, attempted_at=now)
+    if not claimed:
+        return "not due"
+    reminder = Reminder.objects.select_related("slot__diary__procedure__patient__clinic").get(pk=reminder_id)
+    diary = reminder.slot.diary
+    rules = DiarySettings.for_clinic(diary.procedure.patient.clinic)
+    reason = _why_not_send(reminder, now)
+    if reason:
+        return _finish(reminder, Reminder.Status.SKIPPED, reason)
+    later = rules.after_quiet_hours(now, diary.zone)
+    if later > now:
+        # Quiet hours began after it was scheduled (settings changed): wait for the morning.
+        reminder.status, reminder.send_after, reminder.detail = (
+            Reminder.Status.QUEUED,
+            later,
+            "waiting out quiet hours",
+        )
+        reminder.save(update_fields=["status", "send_after", "detail"])
+        transaction.on_commit(lambda: _enqueue(reminder))
+        return "deferred"
+    patient = diary.procedure.patient
+    with translation.override(patient.preferred_language):
+        text = reminder_text(reminder)
+        try:
+            if reminder.channel == Reminder.Channel.SMS:
+                receipt = sms_transport().send(patient.phone, text)
+            else:
+                receipt = send_email(patient.email, _("Your pain diary"), text)
+        except DeliveryError as error:
+            log.warning("diary reminder %s failed: %s", reminder.pk, error)
+            return _finish(reminder, Reminder.Status.FAILED, str(error))
+    return _finish(reminder, Reminder.Status.SENT, receipt)
+
+
+def _finish(reminder: Reminder, status: str, detail: str) -> str:
+    Reminder.objects.filter(pk=reminder.pk).update(status=status, detail=detail[:300])
+    return status
+
+
+def diary_url(diary: Diary) -> str:
+    return f"{settings.FACETPATH_PUBLIC_URL}/d/{diary.token}/"
+
+
+def reminder_text(reminder: Reminder) -> str:
+    diary = reminder.slot.diary
+    clinic = diary.procedure.patient.clinic
+    # No name, no procedure, no condition: a lock screen may show this text.
+    return _(
+        "%(clinic)s: time to rate your pain (%(when)s). Open %(url)s . To stop reminders, use the link at the bottom of that page."
+    ) % {"clinic": clinic.name, "when": slot_label(reminder.slot), "url": diary_url(diary)}
+
+
+def due_reminders(now: datetime) -> list[int]:
+    """Ids of queued reminders whose time has come (the worker's safety sweep, if a task was lost)."""
+    return list(
+        Reminder.objects.filter(Q(status=Reminder.Status.QUEUED) & Q(send_after__lte=now)).values_list(
+            "pk", flat=True
+        )
+    )

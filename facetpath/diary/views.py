@@ -1,0 +1,335 @@
+"""Patient pages behind the diary link (no sign-in) and the staff's diary page and actions."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from facetpath.audit.log import audit
+from facetpath.clinics.access import access_procedure, as_id, member, require
+from facetpath.clinics.roles import Capability
+from facetpath.diary import discharge, services
+from facetpath.diary.forms import AddSlotForm, DiarySettingsForm, EntryForm, WarningForm
+from facetpath.diary.models import Diary, DiarySettings, Reminder, WarningReport, hash_token
+from facetpath.web.language import use_patient_language
+
+LINK_ACTOR = "patient link"
+
+# --- The patient's side -------------------------------------------------------------------------------
+
+
+def _diary_for(token: str) -> Diary | None:
+    if not token.isascii() or len(token) > 64:
+        return None
+    return (
+        Diary.objects.select_related("procedure__patient__clinic")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _patient_context(diary: Diary, **extra: Any) -> dict[str, Any]:
+    clinic = diary.procedure.patient.clinic
+    return {"diary": diary, "clinic": clinic, "clinic_name": clinic.name, "token": diary.token, **extra}
+
+
+def _no_link(request: HttpRequest, diary: Diary | None) -> HttpResponse:
+    """A forged link learns nothing (404); an old or withdrawn one says whom to call (410). Nothing is kept."""
+    if diary is not None:
+        use_patient_language(request, diary.procedure.patient.preferred_language)
+    clinic = diary.procedure.patient.clinic if diary is not None else None
+    status = 404 if diary is None else 410
+    if diary is None:
+        message = _("This diary link is not valid. Please call the clinic that gave it to you.")
+    elif diary.status == Diary.Status.CANCELLED:
+        message = _("This diary has been closed by the clinic.")
+    else:
+        message = _("This diary link has expired or been replaced.")
+    if _wants_json(request):
+        return JsonResponse(
+            {"ok": False, "kept": False, "message": message, "phone": clinic.phone if clinic else ""},
+            status=status,
+        )
+    context = {"message": message, "clinic": clinic, "clinic_name": clinic.name if clinic else ""}
+    return render(request, "diary/no_link.html", context, status=status)
+
+
+def _open_diary(request: HttpRequest, token: str) -> Diary | HttpResponse:
+    diary = _diary_for(token)
+    if diary is None or not diary.link_usable or diary.status == Diary.Status.CANCELLED:
+        return _no_link(request, diary)
+    use_patient_language(request, diary.procedure.patient.preferred_language)
+    return diary
+
+
+def _audit_link(request: HttpRequest, action: str, obj: Any, diary: Diary, detail: str = "") -> None:
+    patient = diary.procedure.patient
+    audit(request, action, obj, patient, detail=detail, clinic=patient.clinic, actor=LINK_ACTOR)
+
+
+def _entry_form(diary: Diary, data: Any = None) -> EntryForm:
+    initial = {"key": secrets.token_urlsafe(18)}
+    return EntryForm(data, initial=initial, movements=list(diary.procedure.painful_movements or []))
+
+
+def _diary_page(
+    request: HttpRequest, diary: Diary, form: EntryForm, status: int = 200, **extra: Any
+) -> HttpResponse:
+    slots = list(diary.slots.filter(cancelled=False).select_related("entry"))
+    now = timezone.now()
+    open_slots = [s for s in slots if not hasattr(s, "entry")]
+    due_next = services.nearest_open_slot(diary, now) if open_slots else None
+    later = [s for s in open_slots if s.due_at > now and s != due_next][:1]
+    context = _patient_context(
+        diary,
+        form=form,
+        due_next=due_next,
+        due_next_label=services.slot_label(due_next) if due_next else "",
+        later=later[0] if later else None,
+        later_label=services.slot_label(later[0]) if later else "",
+        answered=len(slots) - len(open_slots),
+        total=len(slots),
+        **extra,
+    )
+    return render(request, "diary/diary.html", context, status=status)
+
+
+@login_not_required
+@require_GET
+@never_cache
+def diary_page(request: HttpRequest, token: str) -> HttpResponse:
+    """GET only shows the page: a link scanner that opens it changes nothing."""
+    diary = _open_diary(request, token)
+    if isinstance(diary, HttpResponse):
+        return diary
+    _audit_link(request, "view", diary, diary, "diary page")
+    return _diary_page(request, diary, _entry_form(diary))
+
+
+# The link's token is the credential, and a cross-site page cannot know it; CSRF cookies would also make
+# an entry queued offline fail when it is finally sent from a browser whose cookie has gone.
+@csrf_exempt
+@login_not_required
+@require_POST
+@never_cache
+def diary_entry(request: HttpRequest, token: str) -> HttpResponse:
+    diary = _open_diary(request, token)
+    if isinstance(diary, HttpResponse):
+        return diary
+    form = _entry_form(diary, request.POST)
+    if not form.is_valid():
+        if _wants_json(request):
+            errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+            return JsonResponse({"ok": False, "kept": False, "errors": errors}, status=400)
+        return _diary_page(request, diary, form, status=400)
+    # A retry of the answer that completed the diary still gets that answer back (submit_entry looks up
+    # the key first), so completion is only decided there.
+    entry, created = services.submit_entry(diary, form.entry_data())
+    if entry is None:
+        message = _("Every time in this diary is already answered. Thank you!")
+        if _wants_json(request):
+            return JsonResponse({"ok": True, "kept": False, "message": message})
+        return _diary_page(request, diary, _entry_form(diary), saved_message=message)
+    _audit_link(
+        request, "create" if created else "view", entry, diary, "diary entry" if created else "repeat"
+    )
+    message = services.binding_message(entry)
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "ok": True,
+                "kept": True,
+                "duplicate": not created,
+                "entry": entry.pk,
+                "slot": entry.slot.minutes,
+                "message": message,
+            }
+        )
+    diary.refresh_from_db()
+    return _diary_page(request, diary, _entry_form(diary), saved_message=message)
+
+
+@csrf_exempt
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def warning_signs(request: HttpRequest, token: str) -> HttpResponse:
+    """Reportable at any time while the link works, even when the diary itself is complete."""
+    diary = _open_diary(request, token)
+    if isinstance(diary, HttpResponse):
+        return diary
+    if request.method == "GET":
+        form = WarningForm(initial={"key": secrets.token_urlsafe(18)})
+        return render(request, "diary/warning.html", _patient_context(diary, form=form))
+    form = WarningForm(request.POST)
+    if not form.is_valid():
+        return render(request, "diary/warning.html", _patient_context(diary, form=form), status=400)
+    report, created = services.report_warning(
+        diary, list(form.cleaned_data["signs"]), form.cleaned_data["note"], form.cleaned_data["key"]
+    )
+    if created:
+        _audit_link(request, "create", report, diary, "warning signs: " + ", ".join(report.signs))
+    return render(request, "diary/warning_advice.html", _patient_context(diary, report=report))
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def stop_reminders(request: HttpRequest, token: str) -> HttpResponse:
+    diary = _open_diary(request, token)
+    if isinstance(diary, HttpResponse):
+        return diary
+    services.opt_out(diary)
+    _audit_link(request, "update", diary, diary, "opted out of reminders")
+    return _diary_page(request, diary, _entry_form(diary), saved_message=_("No more reminders will be sent."))
+
+
+def link_url(request: HttpRequest, diary: Diary) -> str:
+    """The diary's address as this server is reached (reminders use FACETPATH_PUBLIC_URL instead)."""
+    return request.build_absolute_uri(reverse("diary-page", args=[diary.token]))
+
+
+def qr_svg(url: str) -> str:
+    # Inline SVG (no style attribute, no script) so the strict content-security policy allows it.
+    return str(segno.make(url, error="m").svg_inline(scale=4, title=_("QR code for your pain diary")))
+
+
+@login_not_required
+@require_GET
+@never_cache
+def discharge_sheet(request: HttpRequest, token: str) -> HttpResponse:
+    diary = _open_diary(request, token)
+    if isinstance(diary, HttpResponse):
+        return diary
+    _audit_link(request, "view", diary, diary, "discharge sheet")
+    url = link_url(request, diary)
+    context = _patient_context(diary, sheet=discharge.instructions(diary.procedure), qr=qr_svg(url), url=url)
+    return render(request, "diary/discharge.html", context)
+
+
+# --- The staff's side ---------------------------------------------------------------------------------
+
+
+def staff_diary(request: HttpRequest, procedure_id: int) -> HttpResponse:
+    procedure = access_procedure(request, procedure_id, Capability.VIEW_CLINICAL)
+    membership = member(request)
+    diary = Diary.objects.filter(procedure=procedure).first()
+    context: dict[str, Any] = {
+        "procedure": procedure,
+        "patient": procedure.patient,
+        "diary": diary,
+        "can_edit": membership.can(Capability.EDIT_CLINICAL),
+        "add_form": AddSlotForm(),
+    }
+    if diary is not None:
+        url = link_url(request, diary)
+        context.update(
+            slots=list(diary.slots.select_related("entry").prefetch_related("reminders")),
+            warnings=list(diary.warnings.select_related("acknowledged_by")),
+            url=url,
+            qr=qr_svg(url) if diary.link_usable else "",
+            reminders=list(
+                Reminder.objects.filter(slot__diary=diary).select_related(
+                    "slot__diary__procedure__patient__clinic"
+                )
+            ),
+        )
+    audit(request, "view", diary or procedure, procedure.patient, detail="patient diary")
+    return render(request, "diary/staff_diary.html", context)
+
+
+def _editable_diary(request: HttpRequest, procedure_id: int) -> tuple[Any, Diary | None]:
+    procedure = access_procedure(request, procedure_id, Capability.EDIT_CLINICAL)
+    return procedure, Diary.objects.filter(procedure=procedure).first()
+
+
+STAFF_ACTIONS = frozenset({"start", "reissue", "revoke", "cancel", "add-slot", "remove-slot"})
+
+
+@require_POST
+def staff_action(request: HttpRequest, procedure_id: int, action: str) -> HttpResponse:
+    procedure, diary = _editable_diary(request, procedure_id)
+    if action not in STAFF_ACTIONS:
+        raise Http404("No such diary action.")
+    try:
+        if action == "start":
+            diary, _token = services.start_diary(procedure, request.user)
+            messages.success(request, "Diary started. Give the patient the link or the discharge sheet.")
+        elif diary is None:
+            messages.error(request, "This procedure has no diary yet.")
+        elif action == "reissue":
+            services.reissue_link(diary)
+            messages.success(request, "New link made; the old one no longer works.")
+        elif action == "revoke":
+            services.revoke_link(diary)
+            messages.success(request, "Link withdrawn. Reissue one to let the patient continue.")
+        elif action == "cancel":
+            services.cancel_diary(diary)
+            messages.success(request, "Diary closed; no more reminders.")
+        elif action == "add-slot":
+            form = AddSlotForm(request.POST)
+            if not form.is_valid():
+                raise services.DiaryError("Extra time: " + " ".join(form.errors.get("minutes", ["invalid"])))
+            services.add_slot(diary, form.cleaned_data["minutes"])
+            messages.success(request, "Time added.")
+        elif action == "remove-slot":
+            services.remove_slot(diary, as_id(request.POST.get("slot", "")))
+            messages.success(request, "Time removed.")
+    except services.DiaryError as error:
+        messages.error(request, str(error))
+    if diary is not None:
+        audit(
+            request,
+            action if action in ("start", "cancel") else "update",
+            diary,
+            procedure.patient,
+            detail=f"diary {action}",
+        )
+    return redirect("diary-staff", procedure.pk)
+
+
+@require_POST
+def acknowledge_warning(request: HttpRequest, warning_id: int) -> HttpResponse:
+    membership = member(request)
+    report = (
+        WarningReport.objects.select_related("diary__procedure__patient")
+        .filter(pk=as_id(warning_id), diary__procedure__patient__clinic=membership.clinic)
+        .first()
+    )
+    if report is None:
+        raise Http404("No such warning in this clinic.")
+    require(request, Capability.EDIT_CLINICAL)
+    if report.acknowledged_at is None:
+        report.acknowledged_at, report.acknowledged_by = timezone.now(), request.user  # type: ignore[assignment]
+        report.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    audit(request, "update", report, report.diary.procedure.patient, detail="warning acknowledged")
+    messages.success(request, "Warning marked as handled.")
+    return redirect("diary-staff", report.diary.procedure_id)
+
+
+@require_http_methods(["GET", "POST"])
+def diary_settings(request: HttpRequest) -> HttpResponse:
+    membership = require(request, Capability.VIEW_AUDIT)  # clinic settings belong to the clinic admin
+    rules = DiarySettings.for_clinic(membership.clinic)
+    form = DiarySettingsForm(request.POST if request.method == "POST" else None, instance=rules)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Diary settings saved. New diaries use them.")
+        return redirect("diary-settings")
+    return render(request, "diary/settings.html", {"form": form}, status=400 if form.errors else 200)

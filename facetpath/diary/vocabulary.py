@@ -1,0 +1,25 @@
+"""Words the diary shares with the procedure record: the movements that hurt before the block.
+
+Kept free of models so that `facetpath.procedures` can offer the same list to staff without importing the
+diary's tables. Labels are lazy so the patient's page speaks the patient's language.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+# (key stored on the procedure, label shown to staff and patients)
+PAINFUL_MOVEMENTS: list[tuple[str, object]] = [
+    ("standing-up", _("Standing up from a chair")),
+    ("bending-back", _("Bending backwards")),
+    ("bending-forward", _("Bending forwards")),
+    ("twisting", _("Twisting at the waist")),
+    ("turning-head", _("Turning the head")),
+    ("looking-up", _("Looking up")),
+    ("walking", _("Walking")),
+    ("sitting", _("Sitting for a while")),
+    ("lying-flat", _("Lying on your back")),
+    ("reaching-overhead", _("Reaching overhead")),
+]
+MOVEMENT_LABELS = dict(PAINFUL_MOVEMENTS)
+MOVEMENT_KEYS = frozenset(MOVEMENT_LABELS)

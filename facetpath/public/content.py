@@ -1,0 +1,78 @@
+"""Education page text: the clinic's own Markdown when an admin has saved some, else the shipped default.
+
+Defaults live in content/<language>/<topic>.md: a `title:` and a `description:` line, a `---` line, then the
+Markdown body. Markdown becomes HTML through python-markdown and then nh3, which keeps only the tags a
+page of text needs, so an admin's typo (or a pasted <script>) can never run in a reader's browser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import markdown
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+from facetpath.clinics.models import Clinic
+from facetpath.public.models import EducationPage, Topic
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+ALLOWED_TAGS = {"h2", "h3", "p", "ul", "ol", "li", "strong", "em", "a", "br", "blockquote", "hr"}
+
+
+@dataclass(frozen=True)
+class PageText:
+    topic: str
+    language: str
+    title: str
+    description: str
+    body: str  # Markdown
+
+    @property
+    def html(self) -> SafeString:
+        return render_markdown(self.body)
+
+
+def render_markdown(text: str) -> SafeString:
+    html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
+    # "#" headings would make a second h1 under the page's own title: shift them one level down.
+    html = re.sub(r"<(/?)h1>", r"<\1h2>", html)
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"https", "http", "mailto", "tel"},
+        link_rel="noopener noreferrer",
+    )
+    return mark_safe(clean)
+
+
+@cache
+def default_page(topic: str, language: str) -> PageText:
+    raw = (CONTENT_DIR / language / f"{topic}.md").read_text(encoding="utf-8")
+    head, _, body = raw.partition("\n---\n")
+    meta = dict(line.split(":", 1) for line in head.splitlines() if ":" in line)
+    return PageText(topic, language, meta["title"].strip(), meta["description"].strip(), body.strip())
+
+
+def page_for(clinic: Clinic, topic: str, language: str) -> PageText:
+    saved = EducationPage.objects.filter(clinic=clinic, topic=topic, language=language).first()
+    if saved is not None:
+        return PageText(topic, language, saved.title, saved.description, saved.body)
+    return default_page(topic, language)
+
+
+def install_defaults(clinic: Clinic) -> None:
+    """Saves the shipped text as the clinic's own pages, so admins start editing from it."""
+    for topic in Topic.values:
+        for language in ("en", "es"):
+            text = default_page(topic, language)
+            EducationPage.objects.get_or_create(
+                clinic=clinic,
+                topic=topic,
+                language=language,
+                defaults={"title": text.title, "description": text.description, "body": text.body},
+            )

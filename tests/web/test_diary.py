@@ -1,0 +1,447 @@
+"""The patient diary: schedule, secure link, entries bound to slots, idempotency, warning signs, reminders."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from webfactories import World, make_assessment, make_block, make_patient
+
+from facetpath.audit.models import AuditEvent
+from facetpath.diary import services
+from facetpath.diary.models import Diary, DiarySettings, Entry, Reminder, Slot, WarningReport, hash_token
+from facetpath.procedures.models import DiaryScore, FollowUp
+
+NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
+
+
+def start(world: World, **procedure: Any) -> tuple[Diary, str]:
+    patient = world.patient
+    patient.phone, patient.email = "+15550100", "ada@example.org"
+    patient.sms_consent = patient.email_consent = True
+    patient.save()
+    # Quiet hours off unless a test is about them: these tests run at any hour of the day.
+    DiarySettings.for_clinic(world.clinic)
+    DiarySettings.objects.filter(clinic=world.clinic).update(quiet_start=time(0), quiet_end=time(0))
+    block = make_block(patient, days_ago=0, end_time=_now_local_time(world, minutes_ago=5), **procedure)
+    return services.start_diary(block, world.users["nurse"])
+
+
+def _now_local_time(world: World, minutes_ago: int) -> time:
+    moment = timezone.now() - timedelta(minutes=minutes_ago)
+    return moment.astimezone(zoneinfo.ZoneInfo(world.clinic.time_zone)).time().replace(microsecond=0)
+
+
+def post_entry(client: Client, token: str, json: bool = True, **fields: Any) -> Any:
+    data = {"key": "key-00000001", "pain": "3", **fields}
+    headers = {"Accept": "application/json"} if json else {}
+    return client.post(f"/d/{token}/entry/", data, headers=headers)
+
+
+# --- Schedule ----------------------------------------------------------------------------------------
+
+
+def test_diagnostic_slots_across_the_spring_daylight_saving_change(db: None) -> None:
+    rules = DiarySettings(
+        diagnostic_minutes=[15, 30, 45, 60, 120, 480],
+        diagnostic_days=[1, 2],
+        follow_up_days=[],
+        morning_hour=9,
+    )
+    # 7 March 2026, 16:00 in New York (EST, UTC-5); clocks go forward at 02:00 on 8 March.
+    end = datetime(2026, 3, 7, 16, 0, tzinfo=NEW_YORK).astimezone(UTC)
+    slots = dict(services.plan_slots(Diary.Kind.DIAGNOSTIC, end, NEW_YORK, rules))
+    assert slots[15] == end + timedelta(minutes=15)  # elapsed time after the block
+    assert slots[480] == datetime(2026, 3, 7, 21, 0, tzinfo=UTC) + timedelta(hours=8)
+    mornings = {m: due.astimezone(NEW_YORK) for m, due in slots.items() if m > 480}
+    # Next morning 09:00 EDT is only 16 hours later, not 17; day 2 is 40 hours later.
+    assert mornings == {
+        16 * 60: datetime(2026, 3, 8, 9, 0, tzinfo=NEW_YORK),
+        40 * 60: datetime(2026, 3, 9, 9, 0, tzinfo=NEW_YORK),
+    }
+    assert all(due.hour == 9 for due in mornings.values())
+
+
+def test_follow_up_slots_across_the_autumn_change_stay_at_the_morning_hour(db: None) -> None:
+    rules = DiarySettings(
+        diagnostic_minutes=[], diagnostic_days=[], follow_up_days=[1, 7, 28], morning_hour=9
+    )
+    end = datetime(2026, 10, 30, 11, 0, tzinfo=NEW_YORK).astimezone(UTC)  # clocks go back on 1 November
+    slots = services.plan_slots(Diary.Kind.FOLLOW_UP, end, NEW_YORK, rules)
+    local = [due.astimezone(NEW_YORK) for _m, due in slots]
+    assert [d.date() for d in local] == [date(2026, 10, 31), date(2026, 11, 6), date(2026, 11, 27)]
+    assert {d.hour for d in local} == {9}
+    assert slots[1][0] == 7 * 24 * 60 - 2 * 60 + 60  # 6 days 22 h + the extra autumn hour
+
+
+def test_starting_a_diary_makes_default_slots_and_reminders(world: World) -> None:
+    diary, token = start(world)
+    assert diary.kind == Diary.Kind.DIAGNOSTIC
+    minutes = list(diary.slots.values_list("minutes", flat=True))
+    assert minutes[:11] == [15, 30, 45, 60, 120, 180, 240, 300, 360, 420, 480]
+    assert len(minutes) == 13  # next morning and day 2
+    assert set(Reminder.objects.filter(slot__diary=diary).values_list("channel", flat=True)) == {
+        "sms",
+        "email",
+    }
+    assert Diary.objects.get(token_hash=hash_token(token)) == diary
+    assert token not in str(Diary.objects.values().get())  # only its hash is stored
+
+
+def test_an_rfa_diary_is_a_follow_up_diary(world: World) -> None:
+    diary, _token = start(world, type="rfa", intent="", agent_name="")
+    assert diary.kind == Diary.Kind.FOLLOW_UP
+    days = [round(m / 1440) for m in diary.slots.values_list("minutes", flat=True)]
+    assert days == [1, 7, 14, 28, 42, 60, 90, 120, 150, 180]
+
+
+# --- Link ---------------------------------------------------------------------------------------------
+
+
+def test_the_link_carries_no_patient_identifier_and_opens_without_sign_in(world: World) -> None:
+    diary, token = start(world)
+    # The address is /d/<token>/ and nothing else; the token is random (an HMAC of a random nonce).
+    assert services.diary_url(diary).endswith(f"/d/{token}/") and world.patient.mrn not in token
+    assert len(token) == 20
+    response = Client().get(f"/d/{token}/")
+    assert response.status_code == 200
+    assert "Your pain diary" in response.content.decode()
+    assert AuditEvent.objects.filter(
+        username="patient link", patient=world.patient, clinic=world.clinic
+    ).exists()
+
+
+def test_a_forged_link_answers_404_and_keeps_nothing(world: World) -> None:
+    start(world)
+    for forged in ["x" * 20, "A" * 64, "%00", "é" * 10, "y" * 200]:
+        assert Client().get(f"/d/{forged}/").status_code == 404
+        assert post_entry(Client(), forged).status_code == 404
+    assert not Entry.objects.exists()
+
+
+def test_an_expired_link_keeps_nothing_and_says_whom_to_call(world: World) -> None:
+    world.clinic.phone = "555-0199"
+    world.clinic.save()
+    diary, token = start(world)
+    Diary.objects.filter(pk=diary.pk).update(link_expires_at=timezone.now() - timedelta(seconds=1))
+    response = post_entry(Client(), token, json=False)
+    assert response.status_code == 410
+    assert "555-0199" in response.content.decode()
+    json_answer = post_entry(Client(), token).json()
+    assert json_answer["kept"] is False and json_answer["phone"] == "555-0199"
+    assert not Entry.objects.exists() and not DiaryScore.objects.filter(procedure=diary.procedure).exists()
+
+
+def test_revoke_and_reissue(world: World) -> None:
+    diary, token = start(world)
+    nurse = world.client_for("nurse")
+    nurse.post(reverse("diary-action", args=[diary.procedure_id, "revoke"]))
+    assert Client().get(f"/d/{token}/").status_code == 410
+    nurse.post(reverse("diary-action", args=[diary.procedure_id, "reissue"]))
+    diary.refresh_from_db()
+    assert Client().get(f"/d/{token}/").status_code == 404  # the old link is unknown now
+    assert Client().get(f"/d/{diary.token}/").status_code == 200
+
+
+def test_scanner_gets_change_nothing(world: World) -> None:
+    diary, token = start(world)
+    scanner = Client()
+    for path in ["", "entry/", "warning/", "stop-reminders/", "discharge/"]:
+        assert scanner.get(f"/d/{token}/{path}").status_code in (200, 405)
+    assert not Entry.objects.exists() and not WarningReport.objects.exists()
+    diary.refresh_from_db()
+    assert diary.reminders_opted_out_at is None
+    assert Reminder.objects.filter(slot__diary=diary, status=Reminder.Status.QUEUED).exists()
+
+
+# --- Entries ------------------------------------------------------------------------------------------
+
+
+def test_zero_is_an_answer_and_becomes_the_canonical_score(world: World) -> None:
+    diary, token = start(world)
+    answer = post_entry(Client(), token, pain="0").json()
+    assert answer["ok"] and answer["kept"] and answer["slot"] == 15
+    assert DiaryScore.objects.get(procedure=diary.procedure, minutes=15).pain == 0
+    world.patient.refresh_from_db()
+    assert world.patient.stage_updated_at is not None  # refresh_stage ran
+
+
+def test_a_retry_returns_the_stored_entry(world: World) -> None:
+    diary, token = start(world)
+    first = post_entry(Client(), token, pain="4").json()
+    again = post_entry(Client(), token, pain="9").json()
+    assert again["duplicate"] is True and again["entry"] == first["entry"]
+    assert Entry.objects.count() == 1 and Entry.objects.get().pain == 4
+    assert DiaryScore.objects.filter(procedure=diary.procedure).count() == 1
+
+
+def test_a_late_entry_goes_to_the_nearest_open_slot_and_says_so(world: World) -> None:
+    diary, _token = start(world)
+    at = diary.starts_at + timedelta(minutes=37)
+    entry, created = services.submit_entry(diary, _data("k-late-0001", at), now=at)
+    assert created and entry is not None
+    assert entry.slot.minutes == 30 and entry.minutes_from_slot == 7 and entry.entered_at == at
+    assert "7 minutes late" in services.binding_message(entry)
+    early = diary.starts_at + timedelta(minutes=36)
+    second, _ = services.submit_entry(diary, _data("k-early-001", early), now=early)
+    assert (
+        second is not None
+        and second.slot.minutes == 45
+        and "9 minutes early" in services.binding_message(second)
+    )
+
+
+def test_an_offline_entry_keeps_its_phone_time(world: World) -> None:
+    _diary, token = start(world)
+    then = timezone.now() - timedelta(minutes=1)
+    post_entry(Client(), token, entered_at=then.isoformat())
+    assert abs(Entry.objects.get().entered_at - then) < timedelta(seconds=1)
+    post_entry(Client(), token, key="key-future1", entered_at="2999-01-01T00:00:00Z")
+    assert Entry.objects.get(idempotency_key="key-future1").entered_at <= timezone.now()
+    for odd in ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-14:00", "yesterday", "2026-02-30T10:00"]:
+        assert (
+            post_entry(Client(), token, key=f"key-odd-{len(odd):04d}{odd[:2]}", entered_at=odd).status_code
+            == 200
+        )
+
+
+def _data(key: str, at: datetime, pain: int = 2) -> services.EntryData:
+    return services.EntryData(key, pain, None, {}, None, "", at)
+
+
+def test_movements_medicine_relief_and_note_are_kept(world: World) -> None:
+    _diary, token = start(world, painful_movements=["standing-up", "twisting"])
+    page = Client().get(f"/d/{token}/").content.decode()
+    assert "Standing up from a chair" in page and "Twisting at the waist" in page
+    post_entry(
+        Client(), token, relief_percent="80", took_pain_medicine="no", note="walked the dog",
+        **{"move_standing-up": "easier", "move_twisting": "same"},
+    )  # fmt: skip
+    entry = Entry.objects.get()
+    assert entry.relief_percent == 80 and entry.took_pain_medicine is False and entry.note == "walked the dog"
+    assert entry.movements == {"standing-up": "easier", "twisting": "same"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"pain": ""}, "pain"),
+        ({"pain": "11"}, "pain"),
+        ({"pain": "ten"}, "pain"),
+        ({"pain": "٣"}, "pain"),
+        ({"relief_percent": "101"}, "relief_percent"),
+        ({"relief_percent": "9" * 40}, "relief_percent"),
+        ({"key": "short"}, "key"),
+        ({"key": "x" * 5000}, "key"),
+        ({"note": "\x00" * 600}, "note"),
+        ({"took_pain_medicine": "maybe"}, "took_pain_medicine"),
+    ],
+)
+def test_bad_input_names_the_field_and_keeps_nothing(
+    world: World, fields: dict[str, str], named: str
+) -> None:
+    _diary, token = start(world)
+    response = post_entry(Client(), token, **fields)
+    assert response.status_code == 400
+    assert named in response.json()["errors"]
+    html = post_entry(Client(), token, json=False, **fields)
+    assert html.status_code == 400
+    assert not Entry.objects.exists()
+
+
+def test_a_complete_diary_stops_its_reminders(world: World) -> None:
+    diary, token = start(world)
+    for n, slot in enumerate(diary.slots.all()):
+        services.submit_entry(diary, _data(f"key-all-{n:04d}", slot.due_at), now=slot.due_at)
+    diary.refresh_from_db()
+    assert diary.status == Diary.Status.COMPLETE
+    assert not Reminder.objects.filter(slot__diary=diary, status=Reminder.Status.QUEUED).exists()
+    assert post_entry(Client(), token, key="key-extra-01").json()["kept"] is False
+    last = Entry.objects.order_by("-slot__due_at").first()
+    assert last is not None
+    retry = post_entry(Client(), token, key=last.idempotency_key).json()
+    assert retry["duplicate"] is True and retry["entry"] == last.pk
+
+
+def test_a_follow_up_entry_writes_a_follow_up(world: World) -> None:
+    diary, token = start(world, type="rfa", intent="", agent_name="")
+    post_entry(Client(), token, pain="2")
+    assert FollowUp.objects.filter(procedure=diary.procedure, pain=2).count() == 1
+
+
+def test_a_vas_patient_gets_the_score_on_their_scale(world: World) -> None:
+    assessment = world.patient.latest_assessment()
+    assert assessment is not None
+    assessment.pain_scale, assessment.baseline_pain = "VAS-100", 80
+    assessment.save()
+    diary, token = start(world)
+    post_entry(Client(), token, pain="3")
+    assert DiaryScore.objects.get(procedure=diary.procedure, minutes=15).pain == 30
+
+
+# --- Warning signs ------------------------------------------------------------------------------------
+
+
+def test_a_warning_sign_shows_what_to_do_alerts_the_worklist_and_emails_on_call(world: World) -> None:
+    DiarySettings.objects.update_or_create(
+        clinic=world.clinic, defaults={"on_call_email": "oncall@clinic.example"}
+    )
+    world.clinic.phone = "555-0100"
+    world.clinic.save()
+    _diary, token = start(world)
+    mail.outbox.clear()
+    response = Client().post(f"/d/{token}/warning/", {"key": "warn-000001", "signs": ["fever"]})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Call the clinic now" in page and "555-0100" in page
+    assert [m.to for m in mail.outbox] == [["oncall@clinic.example"]]
+    assert world.patient.family_name not in mail.outbox[0].body  # no identifier in the e-mail
+    worklist = world.client_for("nurse").get(reverse("worklist")).content.decode()
+    assert "Diary warning signs" in worklist and "Fever" in worklist
+    assert (
+        "Diary warning signs" not in world.client_for("frontdesk").get(reverse("worklist")).content.decode()
+    )
+    # the same report again (double tap) is one report
+    Client().post(f"/d/{token}/warning/", {"key": "warn-000001", "signs": ["fever"]})
+    assert WarningReport.objects.count() == 1 and len(mail.outbox) == 1
+
+
+def test_a_red_flag_sends_to_emergency_services(world: World) -> None:
+    _diary, token = start(world)
+    page = Client().post(f"/d/{token}/warning/", {"key": "warn-000002", "signs": ["bowel-bladder"]})
+    assert "Call emergency services (911) now" in page.content.decode()
+    assert WarningReport.objects.get().red_flag
+
+
+def test_a_warning_needs_a_sign(world: World) -> None:
+    _diary, token = start(world)
+    response = Client().post(f"/d/{token}/warning/", {"key": "warn-000003"})
+    assert response.status_code == 400 and "Warning signs" in response.content.decode()
+
+
+def test_acknowledging_a_warning_clears_the_worklist(world: World) -> None:
+    _diary, token = start(world)
+    Client().post(f"/d/{token}/warning/", {"key": "warn-000004", "signs": ["headache"]})
+    report = WarningReport.objects.get()
+    assert world.client_for("frontdesk").post(reverse("diary-ack", args=[report.pk])).status_code == 403
+    assert world.client_for("other-clinic").post(reverse("diary-ack", args=[report.pk])).status_code == 404
+    world.client_for("nurse").post(reverse("diary-ack", args=[report.pk]))
+    report.refresh_from_db()
+    assert report.acknowledged_by == world.users["nurse"]
+
+
+# --- Reminders ----------------------------------------------------------------------------------------
+
+
+def _due(diary: Diary, minutes: int, channel: str = "sms") -> Reminder:
+    return Reminder.objects.get(slot__diary=diary, slot__minutes=minutes, channel=channel)
+
+
+def test_a_due_reminder_is_sent_by_sms_and_email(world: World) -> None:
+    diary, _token = start(world)
+    at = diary.starts_at + timedelta(minutes=15)
+    assert services.deliver_reminder(_due(diary, 15).pk, now=at) == "sent"
+    outbox = list((Path(settings.DATA_DIR) / "outbox").glob("sms-*.txt"))
+    assert any(diary.token in f.read_text() for f in outbox)
+    assert world.patient.family_name not in outbox[-1].read_text()
+    mail.outbox.clear()
+    assert services.deliver_reminder(_due(diary, 15, "email").pk, now=at) == "sent"
+    assert mail.outbox[0].to == [world.patient.email]
+    # a duplicate task does nothing
+    assert services.deliver_reminder(_due(diary, 15).pk, now=at) == "not due"
+
+
+def test_reminder_rechecks_just_before_sending(world: World) -> None:
+    diary, token = start(world)
+    post_entry(Client(), token)  # answers the 15-minute slot before its reminder
+    reminder = _due(diary, 15)
+    Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.QUEUED)  # as if still queued
+    assert services.deliver_reminder(reminder.pk, now=diary.starts_at + timedelta(minutes=15)) == "skipped"
+    assert Reminder.objects.get(pk=reminder.pk).detail == "already answered"
+    services.cancel_diary(diary)
+    other = _due(diary, 30)
+    Reminder.objects.filter(pk=other.pk).update(status=Reminder.Status.QUEUED)
+    assert services.deliver_reminder(other.pk, now=diary.starts_at + timedelta(minutes=30)) == "skipped"
+    assert "cancelled" in Reminder.objects.get(pk=other.pk).detail
+
+
+def test_opting_out_stops_reminders(world: World) -> None:
+    diary, token = start(world)
+    page = Client().post(f"/d/{token}/stop-reminders/")
+    assert page.status_code == 200
+    assert not Reminder.objects.filter(slot__diary=diary, status=Reminder.Status.QUEUED).exists()
+    reminder = _due(diary, 30)
+    Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.QUEUED)
+    assert services.deliver_reminder(reminder.pk, now=diary.starts_at + timedelta(minutes=30)) == "skipped"
+
+
+def test_quiet_hours_move_reminders_to_the_morning(world: World) -> None:
+    world.clinic.time_zone = "America/New_York"
+    world.clinic.save()
+    rules = DiarySettings.for_clinic(world.clinic)
+    late = datetime(2026, 6, 1, 22, 30, tzinfo=NEW_YORK)
+    assert rules.after_quiet_hours(late, NEW_YORK) == datetime(2026, 6, 2, 8, 0, tzinfo=NEW_YORK)
+    early = datetime(2026, 6, 2, 6, 0, tzinfo=NEW_YORK)
+    assert rules.after_quiet_hours(early, NEW_YORK) == datetime(2026, 6, 2, 8, 0, tzinfo=NEW_YORK)
+    noon = datetime(2026, 6, 2, 12, 0, tzinfo=NEW_YORK)
+    assert rules.after_quiet_hours(noon, NEW_YORK) == noon
+    # A reminder whose time falls in quiet hours when the worker runs waits for the morning.
+    diary, _token = start(world)
+    DiarySettings.objects.filter(clinic=world.clinic).update(quiet_start=time(21), quiet_end=time(8))
+    reminder = _due(diary, 15)
+    Reminder.objects.filter(pk=reminder.pk).update(send_after=late)
+    Slot.objects.filter(pk=reminder.slot_id).update(due_at=late)
+    assert services.deliver_reminder(reminder.pk, now=late.astimezone(UTC)) == "deferred"
+    assert Reminder.objects.get(pk=reminder.pk).send_after == datetime(2026, 6, 2, 8, 0, tzinfo=NEW_YORK)
+
+
+def test_a_failing_transport_is_logged_and_shown_to_staff(world: World, settings: Any) -> None:
+    settings.FACETPATH_SMS_BACKEND = "http"
+    settings.FACETPATH_SMS_URL = "http://127.0.0.1:9/sms"  # nothing listens on the discard port
+    settings.FACETPATH_SMS_TOKEN = "t"
+    diary, _token = start(world)
+    assert (
+        services.deliver_reminder(_due(diary, 15).pk, now=diary.starts_at + timedelta(minutes=15)) == "failed"
+    )
+    assert "unreachable" in _due(diary, 15).detail
+    nurse = world.client_for("nurse")
+    assert "Diary reminders that failed" in nurse.get(reverse("worklist")).content.decode()
+    assert "unreachable" in nurse.get(reverse("diary-staff", args=[diary.procedure_id])).content.decode()
+
+
+def test_no_consent_no_reminders(world: World) -> None:
+    patient = make_patient(world.clinic, mrn="A-2", phone="+1555", sms_consent=False)
+    make_assessment(patient)
+    block = make_block(patient, days_ago=0)
+    diary, _token = services.start_diary(block, None)
+    assert not Reminder.objects.filter(slot__diary=diary).exists()
+
+
+# --- Languages ----------------------------------------------------------------------------------------
+
+
+def test_the_diary_speaks_the_patients_language_unless_they_switch(world: World) -> None:
+    world.patient.preferred_language = "es"
+    world.patient.save()
+    _diary, token = start(world)
+    spanish = Client().get(f"/d/{token}/").content.decode()
+    assert 'lang="es"' in spanish and "Su diario del dolor" in spanish
+    switched = Client()
+    switched.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Your pain diary" in switched.get(f"/d/{token}/").content.decode()
+    discharge = Client().get(f"/d/{token}/discharge/").content.decode()
+    assert "Llame a la clínica si tiene" in discharge and "<svg" in discharge
+
+
+def test_discharge_sheet_by_region_and_sedation(world: World) -> None:
+    _diary, token = start(world, sedation="moderate")
+    page = Client().get(f"/d/{token}/discharge/").content.decode()
+    assert "your lower back" in page and "An adult must drive you home" in page and "<svg" in page
+    assert "do not nap" in page  # a diagnostic block's diary window
