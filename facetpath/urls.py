@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import set_language
 
 from facetpath.diary import urls as diary_urls
@@ -14,7 +14,7 @@ from facetpath.web import views as web
 from facetpath.web.admin import clinic_admin_site
 
 # The staff workspace lives under /staff/; the site root belongs to the clinic's public pages.
-staff_patterns = [
+staff_patterns: list[URLPattern | URLResolver] = [
     path("", web.worklist, name="worklist"),
     path("clinic/switch/", web.switch_clinic, name="switch-clinic"),
     path("audit/", web.audit_trail, name="audit"),

@@ -1,6 +1,7 @@
 """The web application's commands, dispatched from `facetpath serve|manage|demo|worker ...`.
 
-facetpath demo [--port 8000] [--no-serve]   demo database in the data dir, demo clinic, serve locally
+facetpath demo [--port 8000] [--no-serve] [--no-worker]   demo clinic in the data dir, served locally with
+                                            the reminder worker beside it
 facetpath serve [--host H] [--port P] [--workers N]   production server (granian, WSGI)
 facetpath manage <django command> ...       Django's management commands (migrate, createsuperuser…)
 facetpath worker [--once] [--every SECONDS] [--interval SECONDS]
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from datetime import date
@@ -55,6 +57,7 @@ def _server_arguments(prog: str, argv: list[str], host: str, port: int) -> argpa
     parser.add_argument("--workers", type=int, default=1)
     if prog.endswith("demo"):
         parser.add_argument("--no-serve", action="store_true", help="prepare the demo database and stop")
+        parser.add_argument("--no-worker", action="store_true", help="serve without the reminder worker")
     return parser.parse_args(argv)
 
 
@@ -94,7 +97,14 @@ def demo(argv: list[str]) -> int:
     _print_logins(args.host, args.port)
     if args.no_serve:
         return 0
-    return _run_granian(args.host, args.port, args.workers)
+    # The worker sends diary reminders as they fall due, so the demo's outbox fills at the right times.
+    helper = None if args.no_worker else subprocess.Popen([sys.executable, "-m", "facetpath.cli", "worker"])
+    try:
+        return _run_granian(args.host, args.port, args.workers)
+    finally:
+        if helper is not None:
+            helper.terminate()
+            helper.wait(timeout=10)
 
 
 def _load_demo_once(data_dir: Path) -> None:

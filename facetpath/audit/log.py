@@ -6,6 +6,8 @@ from django.db import models
 from django.http import HttpRequest
 
 from facetpath.audit.models import AuditEvent
+from facetpath.clinics.models import Clinic
+from facetpath.patients.models import Patient
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -21,10 +23,10 @@ def audit(
     request: HttpRequest,
     action: str,
     obj: models.Model | None = None,
-    patient: models.Model | None = None,
+    patient: Patient | None = None,
     detail: str = "",
     *,
-    clinic: models.Model | None = None,
+    clinic: Clinic | None = None,
     actor: str = "",
 ) -> AuditEvent:
     """Records that the signed-in user did `action` (view, create, update, sign, amend, search…) on `obj`.
@@ -40,7 +42,7 @@ def audit(
         clinic=membership.clinic if membership else clinic,
         action=action,
         patient=patient,
-        object_type=obj._meta.model_name if obj is not None else "",
+        object_type=(obj._meta.model_name or "") if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         ip=client_ip(request),
         path=_text(request.path),

@@ -6,6 +6,7 @@ exists) and 403 when the user's role in this clinic lacks the capability. Writte
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -27,6 +28,20 @@ def as_id(value: object) -> int | None:
         return None
     number = int(text)
     return number if 0 < number <= MAX_ID else None
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in staff member. LoginRequiredMiddleware guarantees one on every staff view."""
+    assert isinstance(request.user, User), "staff views run behind LoginRequiredMiddleware"
+    return request.user
+
+
+def row_id(value: object) -> int:
+    """A row id from a URL or form value; 404 for anything that cannot be one."""
+    number = as_id(value)
+    if number is None:
+        raise Http404("No such record.")
+    return number
 
 
 def current_membership(request: HttpRequest) -> Membership | None:
@@ -67,7 +82,7 @@ def clinic_patients(request: HttpRequest, need: str = Capability.VIEW_PATIENTS) 
 
 def access_patient(request: HttpRequest, patient_id: int, need: str = Capability.VIEW_PATIENTS) -> Patient:
     membership = member(request)
-    patient = Patient.objects.filter(pk=as_id(patient_id), clinic=membership.clinic).first()
+    patient = Patient.objects.filter(pk=row_id(patient_id), clinic=membership.clinic).first()
     if patient is None:
         raise Http404("No such patient in this clinic.")
     require(request, need)
@@ -81,7 +96,7 @@ def access_assessment(
     membership = member(request)
     assessment = (
         Assessment.objects.select_related("patient")
-        .filter(pk=as_id(assessment_id), patient__clinic=membership.clinic)
+        .filter(pk=row_id(assessment_id), patient__clinic=membership.clinic)
         .first()
     )
     if assessment is None:
@@ -97,7 +112,7 @@ def access_procedure(
     membership = member(request)
     procedure = (
         Procedure.objects.select_related("patient", "operator")
-        .filter(pk=as_id(procedure_id), patient__clinic=membership.clinic)
+        .filter(pk=row_id(procedure_id), patient__clinic=membership.clinic)
         .first()
     )
     if procedure is None:
@@ -126,7 +141,7 @@ def access_contact_request(
     membership = member(request)
     item = (
         ContactRequest.objects.select_related("status_by", "patient")
-        .filter(pk=as_id(request_id), clinic=membership.clinic)
+        .filter(pk=row_id(request_id), clinic=membership.clinic)
         .first()
     )
     if item is None:

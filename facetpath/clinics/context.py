@@ -19,7 +19,7 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
         "membership": membership,
         "clinic": membership.clinic,
         "can": {capability.value: membership.can(capability) for capability in Capability},
-        "other_memberships": Membership.objects.filter(user=request.user)
+        "other_memberships": Membership.objects.filter(user_id=membership.user_id)
         .exclude(pk=membership.pk)
         .select_related("clinic"),
     }

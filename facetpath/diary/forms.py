@@ -74,7 +74,10 @@ class EntryForm(forms.Form):
         self.movement_keys = [m for m in movements if m in MOVEMENT_LABELS]
         for key in self.movement_keys:
             self.fields[f"move_{key}"] = forms.ChoiceField(
-                label=MOVEMENT_LABELS[key], choices=CHANGE_CHOICES, widget=forms.RadioSelect, required=False
+                label=str(MOVEMENT_LABELS[key]),
+                choices=CHANGE_CHOICES,
+                widget=forms.RadioSelect,
+                required=False,
             )
 
     def movement_fields(self) -> list[Any]:

@@ -120,7 +120,7 @@ def add_slot(diary: Diary, minutes: int) -> Slot:
 
 
 def remove_slot(diary: Diary, slot_id: int | None) -> None:
-    slot = diary.slots.filter(pk=slot_id).first()
+    slot = diary.slots.filter(pk=slot_id).first() if slot_id is not None else None
     if slot is None:
         raise DiaryError("No such time in this diary.")
     if Entry.objects.filter(slot=slot).exists():
@@ -378,7 +378,12 @@ def schedule_reminders(diary: Diary, slots: list[Slot] | None = None) -> list[Re
     created = list(
         Reminder.objects.filter(slot__in=[r.slot for r in reminders], status=Reminder.Status.QUEUED)
     )
-    transaction.on_commit(lambda: [_enqueue(reminder) for reminder in created])
+
+    def enqueue_all() -> None:
+        for reminder in created:
+            _enqueue(reminder)
+
+    transaction.on_commit(enqueue_all)
     return created
 
 

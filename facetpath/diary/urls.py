@@ -1,10 +1,10 @@
 """Diary URLs: the patient's pages behind /d/<token>/ and the staff's under /staff/."""
 
-from django.urls import path
+from django.urls import URLPattern, path
 
 from facetpath.diary import views
 
-patient_patterns = [
+patient_patterns: list[URLPattern] = [
     path("<str:token>/", views.diary_page, name="diary-page"),
     path("<str:token>/entry/", views.diary_entry, name="diary-entry"),
     path("<str:token>/warning/", views.warning_signs, name="diary-warning"),
@@ -12,7 +12,7 @@ patient_patterns = [
     path("<str:token>/discharge/", views.discharge_sheet, name="diary-discharge"),
 ]
 
-staff_patterns = [
+staff_patterns: list[URLPattern] = [
     path("procedures/<int:procedure_id>/patient-diary/", views.staff_diary, name="diary-staff"),
     path(
         "procedures/<int:procedure_id>/patient-diary/<slug:action>/",

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from facetpath.audit.log import audit
-from facetpath.clinics.access import access_procedure, as_id, member, require
+from facetpath.clinics.access import access_procedure, as_id, member, require, row_id
 from facetpath.clinics.roles import Capability
 from facetpath.diary import discharge, services
 from facetpath.diary.forms import AddSlotForm, DiarySettingsForm, EntryForm, WarningForm
@@ -285,7 +285,9 @@ def staff_action(request: HttpRequest, procedure_id: int, action: str) -> HttpRe
         elif action == "add-slot":
             form = AddSlotForm(request.POST)
             if not form.is_valid():
-                raise services.DiaryError("Extra time: " + " ".join(form.errors.get("minutes", ["invalid"])))
+                raise services.DiaryError(
+                    "Extra time: " + " ".join(str(error) for error in form.errors.get("minutes", ["invalid"]))
+                )
             services.add_slot(diary, form.cleaned_data["minutes"])
             messages.success(request, "Time added.")
         elif action == "remove-slot":
@@ -309,7 +311,7 @@ def acknowledge_warning(request: HttpRequest, warning_id: int) -> HttpResponse:
     membership = member(request)
     report = (
         WarningReport.objects.select_related("diary__procedure__patient")
-        .filter(pk=as_id(warning_id), diary__procedure__patient__clinic=membership.clinic)
+        .filter(pk=row_id(warning_id), diary__procedure__patient__clinic=membership.clinic)
         .first()
     )
     if report is None:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from facetpath.audit.log import audit
-from facetpath.clinics.access import access_assessment, access_patient, clinic_patients, require
+from facetpath.clinics.access import access_assessment, access_patient, clinic_patients, require, staff_user
 from facetpath.clinics.roles import Capability
 from facetpath.patients.forms import AssessmentForm, PatientForm
 from facetpath.patients.models import Assessment, Patient, Stage
@@ -49,7 +49,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         "stage": stage,
         "stage_label": STAGE_FILTERS.get(stage, ""),
     }
-    template = "patients/_rows.html" if request.htmx else "patients/list.html"
+    # django-htmx's middleware sets request.htmx; the stubs do not know it.
+    template = "patients/_rows.html" if request.htmx else "patients/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
 
@@ -157,7 +158,7 @@ def _assessment_form(request: HttpRequest, patient: Patient, assessment: Assessm
             creating = assessment.pk is None
             saved = form.save(commit=False)
             if creating:
-                saved.created_by = request.user
+                saved.created_by = staff_user(request)
             overridden = "stop_override_reason" in form.changed_data
             if overridden:
                 _stamp_override(request, saved)
@@ -178,7 +179,7 @@ def _stamp_override(request: HttpRequest, assessment: Assessment) -> None:
     """Who overrode the stop and when (or nobody, when the reason was cleared)."""
     reason = assessment.stop_override_reason.strip()
     assessment.stop_override_reason = reason
-    assessment.stop_override_by = request.user if reason else None
+    assessment.stop_override_by = staff_user(request) if reason else None
     assessment.stop_override_at = timezone.now() if reason else None
 
 

@@ -9,7 +9,7 @@ The procedure form checks the draft against the case contract by asking the core
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
@@ -78,9 +78,11 @@ class ProcedureForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.patient, self.assessment = patient, assessment
         self.instance.patient = patient
-        self.fields["joints"].choices = joint_choices(assessment.region if assessment else None)
-        self.fields["operator"].queryset = operators
-        self.fields["operator"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        joints = cast(forms.MultipleChoiceField, self.fields["joints"])
+        joints.choices = joint_choices(assessment.region if assessment else None)
+        operator = cast(forms.ModelChoiceField, self.fields["operator"])  # type: ignore[type-arg]
+        operator.queryset = operators
+        operator.label_from_instance = lambda user: user.get_full_name() or user.get_username()  # type: ignore[assignment]
         self.signed = bool(self.instance.pk and self.instance.sign_offs.exists())
         if not self.signed:
             del self.fields["amendment_reason"]
@@ -99,7 +101,7 @@ class ProcedureForm(forms.ModelForm):
         return data
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # ModelForm has it; the stubs do not
         if not self.errors and self.assessment is not None:
             self._check_case()
 
@@ -166,7 +168,7 @@ class DiaryForm(forms.Form):
                 label=_minutes_label(minute), required=False, min_value=0, max_value=scale_max,
                 initial=existing.get(minute),
             )  # fmt: skip
-        self.fields["extra_pain"].max_value = scale_max
+        cast(forms.IntegerField, self.fields["extra_pain"]).max_value = scale_max
         if not signed:
             del self.fields["amendment_reason"]
 
@@ -208,7 +210,7 @@ class FollowUpForm(forms.Form):
     def __init__(self, *args: Any, scale_max: int, procedure: Procedure, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scale_max, self.procedure = scale_max, procedure
-        self.fields["pain"].max_value = scale_max
+        cast(forms.IntegerField, self.fields["pain"]).max_value = scale_max
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

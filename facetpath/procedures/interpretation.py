@@ -204,8 +204,8 @@ def _diagnostic_stage(last: Procedure, result: Any, next_step: str, today: date)
     by_response = {"negative": Stage.NEGATIVE, "discordant": Stage.DISCORDANT, "placebo": Stage.NEGATIVE}
     if response in by_response:
         return by_response[response], next_step, None
-    action = result.next.action if result is not None else None
-    return STAGE_BY_ACTION.get(action, Stage.POSITIVE), next_step, None
+    stage = STAGE_BY_ACTION.get(result.next.action, Stage.POSITIVE) if result is not None else Stage.POSITIVE
+    return stage, next_step, None
 
 
 def refresh_stage(patient: Patient) -> Interpretation:

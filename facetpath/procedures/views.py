@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from facetpath.audit.log import audit
 from facetpath.clinical.anatomy import JointError
 from facetpath.clinical.safety import SafetyReport, screen
-from facetpath.clinics.access import access_patient, access_procedure, as_id, require
+from facetpath.clinics.access import access_patient, access_procedure, as_id, require, staff_user
 from facetpath.clinics.roles import Capability, Role
 from facetpath.patients.forms import SCALE_MAX
 from facetpath.patients.models import Assessment, Patient
@@ -85,12 +85,12 @@ def _save_procedure(request: HttpRequest, form: ProcedureForm, patient: Patient)
         changes = form.changes()
         procedure = form.save(commit=False)
         if creating:
-            procedure.created_by = request.user
+            procedure.created_by = staff_user(request)
         procedure.save()
         if form.signed:
             Amendment.objects.create(
                 procedure=procedure,
-                author=request.user,
+                author=staff_user(request),
                 reason=form.cleaned_data["amendment_reason"],
                 changes=changes,
             )
@@ -145,7 +145,7 @@ def _preview(form: ProcedureForm, patient: Patient) -> dict[str, Any]:
 
 def _labelled_errors(form: ProcedureForm) -> list[str]:
     return [
-        f"{form.fields[name].label}: {message}" if name in form.fields else message
+        f"{form.fields[name].label}: {message}" if name in form.fields else str(message)
         for name, messages in form.errors.items()
         for message in messages
     ]
@@ -224,7 +224,7 @@ def diary_save(request: HttpRequest, procedure_id: int) -> HttpResponse:
         if changes and form.signed:
             Amendment.objects.create(
                 procedure=procedure,
-                author=request.user,
+                author=staff_user(request),
                 reason=form.cleaned_data["amendment_reason"],
                 changes=changes,
             )
@@ -245,8 +245,9 @@ def _apply_diary(
         if before == pain:
             continue
         if old is None:
+            assert pain is not None  # an empty box with no earlier score was skipped above
             DiaryScore.objects.create(
-                procedure=procedure, minutes=minutes, pain=pain, entered_by=request.user
+                procedure=procedure, minutes=minutes, pain=pain, entered_by=staff_user(request)
             )
         elif pain is None:
             old.delete()
@@ -275,7 +276,7 @@ def follow_up_add(request: HttpRequest, procedure_id: int) -> HttpResponse:
             if form.cleaned_data["disability_score"] is not None
             else "",
             disability_score=form.cleaned_data["disability_score"],
-            entered_by=request.user,
+            entered_by=staff_user(request),
         )
         audit(request, "create", visit, procedure.patient)
         interpretation.refresh_stage(procedure.patient)
@@ -296,7 +297,7 @@ def sign_off(request: HttpRequest, procedure_id: int) -> HttpResponse:
     with transaction.atomic():
         signed = SignOff.objects.create(
             procedure=procedure,
-            signed_by=request.user,
+            signed_by=staff_user(request),
             policy_name=result.policy_name,
             policy_version=result.policy_version,
             interpretation=entry,

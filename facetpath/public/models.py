@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from facetpath.clinics.models import Clinic
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     from facetpath.patients.models import Patient
 
 # The promise on every page: someone calls back within this time. Clock hours, weekends included,
@@ -232,7 +234,7 @@ class ContactRequest(models.Model):
             return Timeliness.DUE_SOON
         return Timeliness.ON_TIME
 
-    def set_status(self, status: str, by: object, note: str = "") -> None:
+    def set_status(self, status: str, by: User, note: str = "") -> None:
         self.status = status
         self.status_by = by  # type: ignore[assignment]
         self.status_at = timezone.now()
@@ -244,7 +246,7 @@ class ContactRequest(models.Model):
     def region(self) -> str:
         return REGION_BY_AREA.get(self.pain_area, "")  # type: ignore[call-overload]
 
-    def make_patient(self, by: object, mrn: str) -> Patient:
+    def make_patient(self, by: User, mrn: str) -> Patient:
         """One step from request to chart: the patient with the request's contact details, and a draft
         assessment carrying what the person told us (the nurse completes history and scores)."""
         from facetpath.patients.models import Assessment, Patient

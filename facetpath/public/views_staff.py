@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from facetpath.audit.log import audit
-from facetpath.clinics.access import access_contact_request, clinic_requests
+from facetpath.clinics.access import access_contact_request, clinic_requests, staff_user
 from facetpath.patients.models import Patient
 from facetpath.public.models import ContactRequest
 
@@ -55,7 +55,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     shown = shown if shown in FILTERS else "open"
     items = clinic_requests(request).select_related("status_by", "patient")
     if shown == "open":
-        items = items.open()
+        items = items.open()  # type: ignore[attr-defined]  # ContactRequest.objects is its own QuerySet
     elif shown != "all":
         items = items.filter(status=shown)
     # Open ones oldest first (the most urgent on top); answered ones newest first.
@@ -99,7 +99,7 @@ def request_status(request: HttpRequest, request_id: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, item, form, None, status=400)
     before = item.status
-    item.set_status(form.cleaned_data["status"], request.user, form.cleaned_data["note"])
+    item.set_status(form.cleaned_data["status"], staff_user(request), form.cleaned_data["note"])
     audit(request, "update", item, item.patient, detail=f"status: {before} → {item.status}")
     messages.success(request, f"Marked {item.get_status_display().lower()}.")
     return redirect("request-detail", item.pk)
@@ -116,7 +116,7 @@ def request_make_patient(request: HttpRequest, request_id: int) -> HttpResponse:
         return _detail(request, item, StatusForm(initial={"status": item.status}), form, status=400)
     try:
         with transaction.atomic():
-            patient = item.make_patient(request.user, form.cleaned_data["mrn"])
+            patient = item.make_patient(staff_user(request), form.cleaned_data["mrn"])
             audit(request, "create", patient, patient, detail=f"from request #{item.pk}")
             audit(request, "create", patient.assessments.get(), patient, detail="draft from request")
             audit(request, "update", item, patient, detail="made a patient")

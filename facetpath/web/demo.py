@@ -172,6 +172,7 @@ def _block(
         operator=demo.physician, contrast_used=not cervical, created_by=demo.nurse,
     )  # fmt: skip
     pre = assessment.baseline_pain
+    assert pre is not None  # demo assessments are complete
     for minutes, pain in diary:
         DiaryScore.objects.create(
             procedure=procedure, minutes=minutes, pain=min(pre, pain), entered_by=demo.nurse
@@ -275,7 +276,7 @@ def repeat_rfa_due(demo: Demo, patient: Patient, copy: int) -> None:
 
 
 def refused_at_gate(demo: Demo, patient: Patient, copy: int) -> None:
-    reasons = (
+    reasons: tuple[dict[str, object], ...] = (
         {"pain_duration_months": 1},
         {"untreated_radiculopathy": True, "axial_predominant": False},
         {"conservative_care": []},

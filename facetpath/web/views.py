@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from facetpath.audit.log import audit
 from facetpath.audit.models import AuditEvent
-from facetpath.clinics.access import SESSION_KEY, as_id, clinic_patients, require
+from facetpath.clinics.access import SESSION_KEY, as_id, clinic_patients, require, staff_user
 from facetpath.clinics.models import Clinic, Membership
 from facetpath.clinics.roles import Capability
 from facetpath.patients.models import Patient, Stage
@@ -74,7 +74,7 @@ def _first(queryset: QuerySet[Patient]) -> list[Patient]:
     return list(queryset[: WORKLIST_LIMIT + 1])
 
 
-def _diaries(clinic: Clinic, today: date) -> dict[str, list[Procedure]]:
+def _diaries(clinic: Clinic, today: date) -> dict[str, list[Any]]:
     """Unsigned diagnostic blocks with a diary: still running (recent and incomplete) or ready for review.
 
     Recent blocks are few, so their scores are counted; older ones only need "has a score", which the
@@ -116,7 +116,11 @@ def _diaries(clinic: Clinic, today: date) -> dict[str, list[Procedure]]:
 @require_POST
 def switch_clinic(request: HttpRequest) -> HttpResponse:
     wanted = as_id(request.POST.get("clinic", ""))
-    chosen = Membership.objects.filter(user_id=request.user.pk, clinic_id=wanted).first() if wanted else None
+    chosen = (
+        Membership.objects.filter(user_id=staff_user(request).pk, clinic_id=wanted).first()
+        if wanted
+        else None
+    )
     if chosen is not None:
         request.session[SESSION_KEY] = chosen.clinic_id
     return redirect("worklist")

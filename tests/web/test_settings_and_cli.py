@@ -121,3 +121,40 @@ def test_addstaff_creates_an_account_with_a_role(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("BAD_PW", "short")
     with pytest.raises(CommandError):
         call_command("addstaff", "dr.bad", clinic="North", role="nurse", password_env="BAD_PW")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_runs_the_reminder_worker_beside_the_server_and_stops_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from facetpath import webcli
+
+    started: list[list[str]] = []
+    stopped: list[str] = []
+    expect_worker = [True]
+
+    class Child:
+        def __init__(self, command: list[str]) -> None:
+            started.append(command)
+
+        def terminate(self) -> None:
+            stopped.append("terminate")
+
+        def wait(self, timeout: float) -> int:
+            stopped.append("wait")
+            return 0
+
+    def serve(host: str, port: int, workers: int) -> int:
+        if expect_worker[0]:
+            assert started and started[0][-1] == "worker", "the worker starts before the server"
+        return 0
+
+    monkeypatch.setattr(webcli.subprocess, "Popen", Child)
+    monkeypatch.setattr(webcli, "_run_granian", serve)
+    monkeypatch.setattr(webcli, "_load_demo_once", lambda data_dir: None)
+    assert webcli.main("demo", []) == 0
+    assert started[0][1:] == ["-m", "facetpath.cli", "worker"] and stopped == ["terminate", "wait"]
+    started.clear()
+    expect_worker[0] = False
+    assert webcli.main("demo", ["--no-worker"]) == 0
+    assert started == []
