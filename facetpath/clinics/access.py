@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 
 from facetpath.clinics.models import Membership
 from facetpath.clinics.roles import Capability
+from facetpath.diary.models import WarningReport
 from facetpath.patients.models import Assessment, Patient
 from facetpath.procedures.models import Procedure
 from facetpath.public.models import ContactRequest
@@ -133,6 +134,22 @@ def clinic_requests(
     """Appointment requests and questions sent to the current clinic from its public site."""
     membership = require(request, need)
     return ContactRequest.objects.filter(clinic=membership.clinic)
+
+
+def access_warning_report(
+    request: HttpRequest, warning_id: int, need: str = Capability.EDIT_CLINICAL
+) -> WarningReport:
+    """A warning sign a patient reported through a diary link of this clinic."""
+    membership = member(request)
+    report = (
+        WarningReport.objects.select_related("diary__procedure__patient")
+        .filter(pk=row_id(warning_id), diary__procedure__patient__clinic=membership.clinic)
+        .first()
+    )
+    if report is None:
+        raise Http404("No such warning in this clinic.")
+    require(request, need)
+    return report
 
 
 def access_contact_request(

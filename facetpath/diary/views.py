@@ -18,11 +18,18 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from facetpath.audit.log import audit
-from facetpath.clinics.access import access_procedure, as_id, member, require, row_id
+from facetpath.clinics.access import (
+    access_procedure,
+    access_warning_report,
+    as_id,
+    member,
+    require,
+    staff_user,
+)
 from facetpath.clinics.roles import Capability
 from facetpath.diary import discharge, services
 from facetpath.diary.forms import AddSlotForm, DiarySettingsForm, EntryForm, WarningForm
-from facetpath.diary.models import Diary, DiarySettings, Reminder, WarningReport, hash_token
+from facetpath.diary.models import Diary, DiarySettings, Reminder, hash_token
 from facetpath.web.language import use_patient_language
 
 LINK_ACTOR = "patient link"
@@ -308,17 +315,9 @@ def staff_action(request: HttpRequest, procedure_id: int, action: str) -> HttpRe
 
 @require_POST
 def acknowledge_warning(request: HttpRequest, warning_id: int) -> HttpResponse:
-    membership = member(request)
-    report = (
-        WarningReport.objects.select_related("diary__procedure__patient")
-        .filter(pk=row_id(warning_id), diary__procedure__patient__clinic=membership.clinic)
-        .first()
-    )
-    if report is None:
-        raise Http404("No such warning in this clinic.")
-    require(request, Capability.EDIT_CLINICAL)
+    report = access_warning_report(request, warning_id)
     if report.acknowledged_at is None:
-        report.acknowledged_at, report.acknowledged_by = timezone.now(), request.user  # type: ignore[assignment]
+        report.acknowledged_at, report.acknowledged_by = timezone.now(), staff_user(request)
         report.save(update_fields=["acknowledged_at", "acknowledged_by"])
     audit(request, "update", report, report.diary.procedure.patient, detail="warning acknowledged")
     messages.success(request, "Warning marked as handled.")

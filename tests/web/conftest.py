@@ -9,6 +9,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "facetpath.settings")
 os.environ["FACETPATH_DATA_DIR"] = tempfile.mkdtemp(prefix="facetpath-test-")  # never a real data dir
@@ -60,3 +61,17 @@ def world(db: None) -> World:
     procedure = make_block(patient, diary=GOOD_DIARY)
     other_patient = make_patient(other, mrn="B-1", given_name="Bo", family_name="Other")
     return World(clinic, other, users, outsider, patient, assessment, procedure, other_patient)
+
+
+@pytest.fixture
+def chromium() -> Iterator[object]:
+    """Debian's chromium under Playwright. Missing is a failure, not a skip: scripts/test installs it."""
+    from browsing import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup --browser")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

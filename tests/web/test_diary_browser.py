@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from axe_check import axe_violations
+from browsing import shoot
 from django.utils import timezone
-from test_browser import CHROMIUM, CHROMIUM_ARGS, chromium, shoot  # noqa: F401  (chromium is a fixture)
 from webfactories import Clinic, make_assessment, make_block, make_patient
 
 from facetpath.diary import services
@@ -24,7 +24,6 @@ PHONE = {"width": 390, "height": 844}
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium missing"),
 ]
 
 
@@ -53,7 +52,7 @@ def wait_for(condition: Any, seconds: float = 10.0) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_entry_made_offline_is_sent_once_when_back_online(live_server: Any, chromium: Any) -> None:  # noqa: F811
+def test_an_entry_made_offline_is_sent_once_when_back_online(live_server: Any, chromium: Any) -> None:
     _diary, token = make_diary()
     context = chromium.new_context(viewport=PHONE)
     page = context.new_page()
@@ -90,7 +89,7 @@ def test_an_entry_made_offline_is_sent_once_when_back_online(live_server: Any, c
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_diary_works_without_javascript(live_server: Any, chromium: Any) -> None:  # noqa: F811
+def test_the_diary_works_without_javascript(live_server: Any, chromium: Any) -> None:
     _diary, token = make_diary()
     context = chromium.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
@@ -106,7 +105,7 @@ def test_the_diary_works_without_javascript(live_server: Any, chromium: Any) -> 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_patient_pages_pass_axe_in_both_languages(live_server: Any, chromium: Any, language: str) -> None:  # noqa: F811
+def test_patient_pages_pass_axe_in_both_languages(live_server: Any, chromium: Any, language: str) -> None:
     diary, token = make_diary(language)
     context = chromium.new_context(viewport=PHONE)
     page = context.new_page()
@@ -129,7 +128,7 @@ def test_patient_pages_pass_axe_in_both_languages(live_server: Any, chromium: An
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_nurse_starts_the_diary_and_sees_a_warning_on_the_worklist(live_server: Any, chromium: Any) -> None:  # noqa: F811
+def test_a_nurse_starts_the_diary_and_sees_a_warning_on_the_worklist(live_server: Any, chromium: Any) -> None:
     from webfactories import PASSWORD, Role, make_user
 
     diary, _token = make_diary()

@@ -1,0 +1,22 @@
+"""Browser tests: Debian's chromium driven by Playwright (the `chromium` fixture lives in conftest.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+# Headless, and no calls home: this machine's network is closed, and Chromium's background traffic
+# would otherwise fail loudly at every start.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+def shoot(page: object, name: str) -> None:
+    """Saves a full-page screenshot when FACETPATH_SCREENSHOTS names a folder, to look at by eye."""
+    folder = os.environ.get("FACETPATH_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
