@@ -39,6 +39,11 @@ def relief_percent(pre_pain: Number | None, score: Number) -> float | None:
     return None if fraction is None else float(fraction)
 
 
+def score_at_relief(pre_pain: Number, percent: Number) -> float:
+    """The score that gives exactly `percent` relief from `pre_pain`: scores at or below it reach it."""
+    return float(exact(pre_pain) * (100 - exact(percent)) / 100)
+
+
 def reaches(pre_pain: Number, score: Number, threshold: Exact, strict: bool = False) -> bool:
     """Whether relief at `score` is at or above (strict: above) `threshold` percent."""
     pre = exact(pre_pain)

@@ -16,11 +16,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from facetpath.procedures.interpretation import DIARY_SCHEDULE_MINUTES
+
 HOUR = 60
 DAY = 24 * HOUR
-# Diagnostic window (clinical-guidelines 2.15): every 15 min for the first hour, hourly to 8 h,
-# then the next morning and day 2. "Next morning" and "day 2" are placed at the clinic's morning hour.
-DEFAULT_DIAGNOSTIC_MINUTES = [15, 30, 45, 60, 120, 180, 240, 300, 360, 420, 480]
+# Diagnostic window: the staff sheet's time points (one definition, in interpretation.py), then the next
+# morning and day 2, placed at the clinic's morning hour.
+DEFAULT_DIAGNOSTIC_MINUTES = list(DIARY_SCHEDULE_MINUTES)
 DEFAULT_DIAGNOSTIC_DAYS = [1, 2]
 # Therapeutic injections and RFA are follow-ups: day 1, weeks 1, 2, 4, 6, then monthly to month 6.
 DEFAULT_FOLLOW_UP_DAYS = [1, 7, 14, 28, 42, 60, 90, 120, 150, 180]

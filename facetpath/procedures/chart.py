@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure
 
 from facetpath.clinical.agents import AGENTS
+from facetpath.clinical.relief import score_at_relief
 
 matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, searchable, readable
 matplotlib.rcParams["svg.hashsalt"] = "facetpath"  # stable ids, so the same diary gives the same file
@@ -35,7 +36,7 @@ def pain_curve_svg(
         axes.axvspan(window[0], window[1], color="#cfe3f7", label=f"expected {agent} window")
     if pre_pain is not None:
         axes.axhline(pre_pain, color="#888888", linestyle=":", linewidth=1, label=f"pain before: {pre_pain}")
-        level = pre_pain * (1 - threshold_percent / 100)
+        level = score_at_relief(pre_pain, threshold_percent)
         axes.axhline(
             level, color="#b3261e", linestyle="--", linewidth=1.2, label=f"{threshold_percent:g} % relief"
         )

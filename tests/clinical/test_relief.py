@@ -195,3 +195,12 @@ def test_days_in_month_agrees_with_the_calendar(year: int, month: int) -> None:
     from facetpath.clinical.dates import days_in_month
 
     assert days_in_month(year, month) == calendar.monthrange(year, month)[1]
+
+
+@given(st.integers(1, 100), st.sampled_from([30, 50, 80, 100]))
+def test_the_score_at_a_relief_level_reaches_it_and_one_point_more_does_not(pre: int, percent: int) -> None:
+    from facetpath.clinical.relief import score_at_relief
+
+    level = score_at_relief(pre, percent)
+    assert reaches(pre, level, percent)
+    assert not reaches(pre, level + 1, percent)
