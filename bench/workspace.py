@@ -1,6 +1,6 @@
 """Benchmark: the clinic workspace's worklist and patient page against a bare Django page, same server, same run.
 
-    .venv/bin/python bench/workspace.py [--patients 10000] [--rounds 300] [--data-dir DIR] [--keep]
+    .venv/bin/python bench/workspace.py [--patients 10000] [--rounds 300] [--data-dir DIR] [--keep] [--reuse]
 
 1. Builds a clinic in a fresh SQLite database (or DATABASE_URL's PostgreSQL, emptied first, only with
    --reset-database):
@@ -52,6 +52,11 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=300, help="requests per page")
     parser.add_argument("--data-dir", type=Path, help="default: a new temporary folder")
     parser.add_argument("--keep", action="store_true", help="keep the data dir")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --data-dir: time the clinic built there by an earlier --keep run",
+    )
     parser.add_argument(
         "--reset-database", action="store_true", help="with DATABASE_URL: allow emptying that database first"
     )
@@ -140,6 +145,17 @@ def build(patients: int, per_patient: int) -> tuple[Any, Any, int]:
     return clinic, physician, ids[len(ids) // 2]
 
 
+def built() -> tuple[Any, Any, int]:
+    """The clinic an earlier run built (--reuse), found as build() returns it."""
+    from django.contrib.auth.models import User
+
+    from facetpath.clinics.models import Clinic
+
+    clinic = Clinic.objects.get(name="Bench clinic")
+    ids = list(clinic.patients.order_by("id").values_list("id", flat=True))
+    return clinic, User.objects.get(username="bench.physician"), ids[len(ids) // 2]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -219,7 +235,10 @@ def main() -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     setup_django(data_dir, args.reset_database)
     started = time.perf_counter()
-    clinic, physician, patient_id = build(args.patients, args.procedures_per_patient)
+    if args.reuse:
+        clinic, physician, patient_id = built()
+    else:
+        clinic, physician, patient_id = build(args.patients, args.procedures_per_patient)
     from facetpath.procedures.models import DiaryScore, Procedure
 
     print(

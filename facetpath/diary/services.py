@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ from facetpath.diary.models import (
     WarningSign,
 )
 from facetpath.diary.transports import DeliveryError, send_email, sms_transport
-from facetpath.procedures.models import DiaryScore, FollowUp, Procedure
+from facetpath.procedures.models import FollowUp, Procedure
 
 log = logging.getLogger(__name__)
 UTC = zoneinfo.ZoneInfo("UTC")
@@ -201,82 +202,145 @@ def entry_time(diary: Diary, claimed: datetime | None, now: datetime) -> datetim
     return min(claimed, now)
 
 
-def nearest_open_slot(diary: Diary, at: datetime) -> Slot | None:
-    candidates = open_slots(diary)
-    return min(candidates, key=lambda slot: abs(slot.due_at - at), default=None)
+def nearest_open_slot(diary: Diary, at: datetime, candidates: list[Slot] | None = None) -> Slot | None:
+    chosen = open_slots(diary) if candidates is None else candidates
+    return min(chosen, key=lambda slot: abs(slot.due_at - at), default=None)
 
 
-def submit_entry(diary: Diary, data: EntryData, now: datetime | None = None) -> tuple[Entry | None, bool]:
+def submit_entry(
+    diary: Diary,
+    data: EntryData,
+    now: datetime | None = None,
+    record: Callable[[Entry, bool], None] | None = None,
+) -> tuple[Entry | None, bool]:
     """Stores the entry on its slot; (entry, created). A repeated key answers the stored entry, unchanged.
 
-    (None, False) when no time is left open. The diary row is locked so that two taps at once cannot take
-    the same slot.
+    (None, False) when no time is left open. Writers to one diary take turns, so two taps at once cannot
+    take the same slot, and a retry racing its original finds it stored. `record(entry, created)` (the
+    audit row) runs in the same transaction: the entry and its record commit together, or neither does.
     """
     now = now or timezone.now()
-    existing = (
-        Entry.objects.select_related("slot").filter(diary=diary, idempotency_key=data.idempotency_key).first()
-    )
-    if existing is not None:
-        return existing, False
     try:
         with transaction.atomic():
-            Diary.objects.select_for_update().filter(pk=diary.pk).first()
-            at = entry_time(diary, data.entered_at, now)
-            slot = nearest_open_slot(diary, at)
-            if slot is None:
-                return None, False
-            entry = Entry.objects.create(
-                diary=diary,
-                slot=slot,
-                procedure_id=diary.procedure_id,
-                idempotency_key=data.idempotency_key,
-                entered_at=at,
-                minutes_from_slot=round((at - slot.due_at).total_seconds() / 60),
-                pain=data.pain,
-                relief_percent=data.relief_percent,
-                movements=data.movements,
-                took_pain_medicine=data.took_pain_medicine,
-                note=data.note,
-            )
-            _write_canonical_score(diary, slot, entry)
-            slot.reminders.filter(status=Reminder.Status.QUEUED).update(
-                status=Reminder.Status.SKIPPED, detail="answered before the reminder was due"
-            )
-            _update_completion(diary)
+            _lock(diary)
+            slots = _slots_with_entries(diary)
+            stored = next((s.entry_id for s in slots if s.entry_key == data.idempotency_key), None)
+            created = stored is None
+            if stored is None:
+                entry = _store_entry(diary, data, now, slots)
+            else:
+                entry = Entry.objects.select_related("slot").get(pk=stored)
+            if entry is not None and record is not None:
+                record(entry, created)
     except IntegrityError:
-        # The same key arrived twice at once (a retry racing the original): answer the stored one.
-        existing = (
+        # Only if the lock did not hold (another process writing without it): answer the stored entry.
+        entry = (
             Entry.objects.select_related("slot")
             .filter(diary=diary, idempotency_key=data.idempotency_key)
             .first()
         )
-        if existing is None:
+        if entry is None:
             raise
-        return existing, False
-    from facetpath.procedures.interpretation import refresh_stage
+        created = False
+        if record is not None:
+            record(entry, created)
+    return entry, created
 
-    refresh_stage(diary.procedure.patient)
-    return entry, True
+
+# The answer is the busiest write in facetpath (every patient, every quarter hour, retried by phones), so
+# its statements are written out: through the ORM each cost several times the database's own work
+# (bench/diary.py). Table and column names are Django's defaults for these models.
+_SLOTS_WITH_ENTRIES = """
+    SELECT s.id, s.diary_id, s.minutes, s.due_at, s.cancelled, e.id AS entry_id, e.idempotency_key AS entry_key
+    FROM diary_slot s LEFT JOIN diary_entry e ON e.slot_id = s.id
+    WHERE s.diary_id = %s"""
+_ANSWER_SCORE = """
+    INSERT INTO procedures_diaryscore (procedure_id, minutes, pain, entered_by_id, entered_at)
+    VALUES (%s, %s, %s, NULL, %s)
+    ON CONFLICT (procedure_id, minutes) DO UPDATE
+    SET pain = excluded.pain, entered_by_id = NULL, entered_at = excluded.entered_at"""
+_SKIP_SLOT_REMINDERS = """
+    UPDATE diary_reminder SET status = %s, detail = %s WHERE slot_id = %s AND status = %s"""
 
 
-def _scale_top(procedure: Procedure) -> int:
+def _lock(diary: Diary) -> None:
+    # SQLite's write transactions are already exclusive (transaction_mode IMMEDIATE); elsewhere the diary's
+    # row is the lock.
+    if connection.features.has_select_for_update:
+        Diary.objects.select_for_update().filter(pk=diary.pk).values_list("pk").first()
+
+
+@dataclass(frozen=True)
+class _SlotState:
+    slot: Slot
+    entry_id: int | None  # None while the slot is open
+    entry_key: str | None
+
+
+def _slots_with_entries(diary: Diary) -> list[_SlotState]:
+    rows = Slot.objects.raw(_SLOTS_WITH_ENTRIES, [diary.pk])
+    return [_SlotState(row, row.__dict__["entry_id"], row.__dict__["entry_key"]) for row in rows]
+
+
+def _store_entry(diary: Diary, data: EntryData, now: datetime, slots: list[_SlotState]) -> Entry | None:
+    from facetpath.procedures.interpretation import mark_stage_stale
+
+    still_open = sorted(
+        (s.slot for s in slots if s.entry_id is None and not s.slot.cancelled), key=lambda slot: slot.due_at
+    )
+    at = entry_time(diary, data.entered_at, now)
+    slot = nearest_open_slot(diary, at, still_open)
+    if slot is None:
+        return None
+    slot.diary = diary
+    entry = Entry.objects.create(
+        diary=diary,
+        slot=slot,
+        procedure_id=diary.procedure_id,
+        idempotency_key=data.idempotency_key,
+        entered_at=at,
+        minutes_from_slot=round((at - slot.due_at).total_seconds() / 60),
+        pain=data.pain,
+        relief_percent=data.relief_percent,
+        movements=data.movements,
+        took_pain_medicine=data.took_pain_medicine,
+        note=data.note,
+    )
+    _write_canonical_score(diary, slot, entry)
+    with connection.cursor() as cursor:
+        skipped, queued = Reminder.Status.SKIPPED, Reminder.Status.QUEUED
+        cursor.execute(
+            _SKIP_SLOT_REMINDERS, [skipped, "answered before the reminder was due", slot.pk, queued]
+        )
+    if len(still_open) == 1:  # that was the last open time
+        _update_completion(diary)
+    # The stage follows in the background (the worker, or the next page that lists stages); the
+    # procedure's own page evaluates the diary live.
+    mark_stage_stale(diary.procedure.patient_id)
+    return entry
+
+
+def _scale_top(diary: Diary) -> int:
+    """The top of the pain scale the patient's assessment records, which the diary's 0-10 is put on."""
     from facetpath.patients.forms import SCALE_MAX
+    from facetpath.patients.models import Assessment
 
-    assessment = procedure.patient.latest_assessment()
-    return SCALE_MAX.get(assessment.pain_scale, 10) if assessment else 10
+    latest = Assessment.latest_first(diary.procedure.patient_id).values_list("pain_scale", flat=True)
+    scale = latest.first()
+    return SCALE_MAX.get(scale, 10) if scale else 10
 
 
 def _write_canonical_score(diary: Diary, slot: Slot, entry: Entry) -> None:
     """The diary's 0-10 answer on the patient's recorded scale, where the interpretation reads it."""
-    procedure = diary.procedure
-    pain = entry.pain * _scale_top(procedure) // 10
+    pain = entry.pain * _scale_top(diary) // 10
     if diary.kind == Diary.Kind.DIAGNOSTIC:
-        DiaryScore.objects.update_or_create(
-            procedure=procedure, minutes=slot.minutes, defaults={"pain": pain}
-        )
+        # The patient's own answer replaces a score staff typed in for the same time.
+        when = connection.ops.adapt_datetimefield_value(entry.received_at)
+        with connection.cursor() as cursor:
+            cursor.execute(_ANSWER_SCORE, [diary.procedure_id, slot.minutes, pain, when])
     else:
         local_day = entry.entered_at.astimezone(diary.zone).date()
-        FollowUp.objects.create(procedure=procedure, date=local_day, pain=pain)
+        FollowUp.objects.create(procedure_id=diary.procedure_id, date=local_day, pain=pain)
 
 
 def binding_message(entry: Entry) -> str:

@@ -101,7 +101,7 @@ def _diary_page(
     slots = list(diary.slots.filter(cancelled=False).select_related("entry"))
     now = timezone.now()
     open_slots = [s for s in slots if not hasattr(s, "entry")]
-    due_next = services.nearest_open_slot(diary, now) if open_slots else None
+    due_next = services.nearest_open_slot(diary, now, open_slots)
     later = [s for s in open_slots if s.due_at > now and s != due_next][:1]
     context = _patient_context(
         diary,
@@ -145,17 +145,19 @@ def diary_entry(request: HttpRequest, token: str) -> HttpResponse:
             errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
             return JsonResponse({"ok": False, "kept": False, "errors": errors}, status=400)
         return _diary_page(request, diary, form, status=400)
+
     # A retry of the answer that completed the diary still gets that answer back (submit_entry looks up
     # the key first), so completion is only decided there.
-    entry, created = services.submit_entry(diary, form.entry_data())
+    def record(entry: Any, created: bool) -> None:
+        detail = "diary entry" if created else "repeat"
+        _audit_link(request, "create" if created else "view", entry, diary, detail)
+
+    entry, created = services.submit_entry(diary, form.entry_data(), record=record)
     if entry is None:
         message = _("Every time in this diary is already answered. Thank you!")
         if _wants_json(request):
             return JsonResponse({"ok": True, "kept": False, "message": message})
         return _diary_page(request, diary, _entry_form(diary), saved_message=message)
-    _audit_link(
-        request, "create" if created else "view", entry, diary, "diary entry" if created else "repeat"
-    )
     message = services.binding_message(entry)
     if _wants_json(request):
         return JsonResponse(

@@ -67,6 +67,9 @@ class Patient(models.Model):
     next_step = models.CharField(max_length=300, blank=True)
     stage_updated_at = models.DateTimeField(null=True, blank=True)
     follow_up_due = models.DateField(null=True, blank=True)
+    # Set by writes that defer the re-evaluation (a patient's diary answer): the worker recomputes the
+    # stage, and any page that lists stages recomputes it first if the worker has not yet.
+    stage_stale = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -76,6 +79,7 @@ class Patient(models.Model):
             # the worklist's sections: stage lists oldest first, overdue follow-ups by date
             models.Index(fields=["clinic", "stage", "stage_updated_at"]),
             models.Index(fields=["clinic", "follow_up_due"]),
+            models.Index(fields=["clinic"], condition=models.Q(stage_stale=True), name="patient_stage_stale"),
         ]
 
     def __str__(self) -> str:
@@ -93,7 +97,7 @@ class Patient(models.Model):
 
     def latest_assessment(self) -> Assessment | None:
         """The latest complete assessment; a draft from an appointment request is not one yet."""
-        return self.assessments.exclude(Assessment.draft_q()).order_by("-date", "-id").first()
+        return Assessment.latest_first(self).first()
 
     def case_patient(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.mrn, "sex": self.sex}
@@ -197,6 +201,11 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_region_display()} assessment on {self.date}"
+
+    @classmethod
+    def latest_first(cls, patient: Any) -> models.QuerySet[Assessment]:
+        """The patient's complete assessments, latest first. `patient` may be an `OuterRef`."""
+        return cls.objects.filter(patient=patient).exclude(cls.draft_q()).order_by("-date", "-id")
 
     @staticmethod
     def draft_q() -> models.Q:

@@ -39,7 +39,9 @@ def patient_list(request: HttpRequest) -> HttpResponse:
                 Q(family_name__icontains=word) | Q(given_name__icontains=word) | Q(mrn__icontains=word)
             )
     stage = request.GET.get("stage", "")
-    patients = _by_stage(patients, stage, require(request, Capability.VIEW_PATIENTS).clinic.today())
+    clinic = require(request, Capability.VIEW_PATIENTS).clinic
+    interpretation.refresh_stale_stages(clinic)
+    patients = _by_stage(patients, stage, clinic.today())
     found = list(patients.order_by("family_name", "given_name", "id")[: PAGE_SIZE + 1])
     audit(request, "search" if query or stage else "list", detail=f"patients: {query} {stage}"[:300])
     context = {
@@ -98,6 +100,8 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 def patient_page(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = access_patient(request, patient_id)
     membership = require(request, Capability.VIEW_PATIENTS)
+    if patient.stage_stale:
+        interpretation.refresh_stage(patient)
     context: dict[str, Any] = {"patient": patient, "today": membership.clinic.today()}
     if membership.can(Capability.VIEW_CLINICAL):
         context.update(_clinical_timeline(patient))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -211,6 +212,10 @@ def _diagnostic_stage(last: Procedure, result: Any, next_step: str, today: date)
 
 def refresh_stage(patient: Patient) -> Interpretation:
     """Re-evaluates the patient and stores the stage the worklist reads. Call after every clinical write."""
+    if patient.stage_stale:
+        # Cleared before reading, so that a diary answer committed after the read marks it stale again.
+        Patient.objects.filter(pk=patient.pk, stage_stale=True).update(stage_stale=False)
+        patient.stage_stale = False
     procedures = case_procedures(patient)
     interpretation = evaluate(patient, procedures=procedures)
     stage, next_step, due = stage_of(patient, interpretation, procedures, patient.clinic.today())
@@ -218,6 +223,33 @@ def refresh_stage(patient: Patient) -> Interpretation:
     patient.stage_updated_at = timezone.now()
     patient.save(update_fields=["stage", "next_step", "follow_up_due", "stage_updated_at"])
     return interpretation
+
+
+def mark_stage_stale(patient_id: int) -> None:
+    """Defers the re-evaluation after a write on the patient's side (a diary answer).
+
+    Call inside the write's transaction: the flag and the worker's task commit with the write, or not at
+    all. One task is queued per patient until the stage is recomputed, however many answers arrive.
+    Stage lists call `refresh_stale_stages` first, so none shows a stage older than the data.
+    """
+    with connection.cursor() as cursor:  # on the diary's hot path: one statement, written out
+        cursor.execute(
+            "UPDATE patients_patient SET stage_stale = %s WHERE id = %s AND stage_stale = %s",
+            [True, patient_id, False],
+        )
+        newly_stale = cursor.rowcount == 1
+    if newly_stale:
+        from facetpath.procedures.tasks import refresh_patient_stage
+
+        refresh_patient_stage.enqueue(patient_id)
+
+
+def refresh_stale_stages(clinic: Any) -> int:
+    """Recomputes the stages the worker has not reached yet (usually none: one indexed query)."""
+    stale = list(Patient.objects.filter(clinic=clinic, stage_stale=True).select_related("clinic"))
+    for patient in stale:
+        refresh_stage(patient)
+    return len(stale)
 
 
 def case_errors(case: dict[str, Any]) -> list[str]:

@@ -19,7 +19,11 @@ from facetpath.clinics.access import SESSION_KEY, as_id, clinic_patients, requir
 from facetpath.clinics.models import Clinic, Membership
 from facetpath.clinics.roles import Capability
 from facetpath.patients.models import Patient, Stage
-from facetpath.procedures.interpretation import DIARY_RUNNING_DAYS, DIARY_SCHEDULE_MINUTES
+from facetpath.procedures.interpretation import (
+    DIARY_RUNNING_DAYS,
+    DIARY_SCHEDULE_MINUTES,
+    refresh_stale_stages,
+)
 from facetpath.procedures.models import DiaryScore, Procedure, SignOff
 from facetpath.web.worklist import WORKLIST_LIMIT, sections_for
 
@@ -35,6 +39,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def worklist(request: HttpRequest) -> HttpResponse:
     membership = require(request, Capability.VIEW_PATIENTS)
     clinic, today = membership.clinic, membership.clinic.today()
+    refresh_stale_stages(clinic)
     patients = clinic_patients(request)
     context = {
         "today": today,

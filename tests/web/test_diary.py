@@ -13,12 +13,15 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from webfactories import World, make_assessment, make_block, make_patient
 
 from facetpath.audit.models import AuditEvent
 from facetpath.diary import services
 from facetpath.diary.models import Diary, DiarySettings, Entry, Reminder, Slot, WarningReport, hash_token
+from facetpath.patients.models import Stage
 from facetpath.procedures.models import DiaryScore, FollowUp
+from facetpath.procedures.tasks import refresh_patient_stage
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 
@@ -170,8 +173,43 @@ def test_zero_is_an_answer_and_becomes_the_canonical_score(world: World) -> None
     answer = post_entry(Client(), token, pain="0").json()
     assert answer["ok"] and answer["kept"] and answer["slot"] == 15
     assert DiaryScore.objects.get(procedure=diary.procedure, minutes=15).pain == 0
+
+
+def test_an_answer_leaves_the_stage_to_the_worker_one_task_per_patient(world: World) -> None:
+    _diary, token = start(world)
+    post_entry(Client(), token, pain="2")
+    post_entry(Client(), token, key="key-00000002", pain="3")
     world.patient.refresh_from_db()
-    assert world.patient.stage_updated_at is not None  # refresh_stage ran
+    assert world.patient.stage_stale and world.patient.stage_updated_at is None
+    queued = DBTaskResult.objects.filter(task_path="facetpath.procedures.tasks.refresh_patient_stage")
+    assert queued.count() == 1  # however many answers arrive before the worker runs
+    assert refresh_patient_stage.call(world.patient.pk) == Stage.DIARY_RUNNING
+    world.patient.refresh_from_db()
+    assert not world.patient.stage_stale and world.patient.stage == Stage.DIARY_RUNNING
+    assert refresh_patient_stage.call(world.patient.pk) == "already fresh"
+    post_entry(Client(), token, key="key-00000003", pain="3")
+    assert queued.count() == 2  # stale again, so queued again
+
+
+@pytest.mark.parametrize("page", ["worklist", "patients", "patient"])
+def test_pages_that_show_stages_never_show_a_stale_one(world: World, page: str) -> None:
+    _diary, token = start(world)
+    post_entry(Client(), token)
+    staff = Client()
+    staff.force_login(world.users["physician"])
+    args = [world.patient.pk] if page == "patient" else []
+    assert staff.get(reverse(page, args=args)).status_code == 200
+    world.patient.refresh_from_db()
+    assert not world.patient.stage_stale and world.patient.stage == Stage.DIARY_RUNNING
+    assert world.patient.stage_updated_at is not None
+
+
+def test_a_patient_answer_replaces_a_score_staff_typed_for_the_same_time(world: World) -> None:
+    diary, token = start(world)
+    DiaryScore.objects.create(procedure=diary.procedure, minutes=15, pain=9, entered_by=world.users["nurse"])
+    post_entry(Client(), token, pain="4")
+    score = DiaryScore.objects.get(procedure=diary.procedure, minutes=15)
+    assert (score.pain, score.entered_by) == (4, None)
 
 
 def test_a_retry_returns_the_stored_entry(world: World) -> None:

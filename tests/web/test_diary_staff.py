@@ -14,6 +14,7 @@ from webfactories import World
 
 from facetpath.diary import services
 from facetpath.diary.models import Diary, DiarySettings, Reminder, Slot, WarningReport
+from facetpath.patients.models import Stage
 
 SAME_CLINIC = ["physician", "nurse", "frontdesk", "admin"]
 
@@ -135,6 +136,20 @@ def test_the_worker_sends_due_reminders_from_the_task_queue(world: World) -> Non
     services._enqueue(reminder)
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
     assert Reminder.objects.get(pk=reminder.pk).status == Reminder.Status.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_brings_a_stage_up_to_date_after_a_diary_answer(world: World) -> None:
+    diary = diary_for(world)
+    # A week after the block, the whole sheet answered: the stage moves from diary running to review.
+    for slot in diary.slots.all():
+        data = services.EntryData(f"key-{slot.minutes:08d}", 2, None, {}, None, "", slot.due_at)
+        services.submit_entry(diary, data)
+    world.patient.refresh_from_db()
+    assert world.patient.stage_stale
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    world.patient.refresh_from_db()
+    assert not world.patient.stage_stale and world.patient.stage == Stage.READY_FOR_REVIEW
 
 
 def test_the_demo_diaries_load(db: None) -> None:
