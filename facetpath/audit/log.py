@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from facetpath.audit.models import AuditEvent
 from facetpath.clinics.models import Clinic
 from facetpath.patients.models import Patient
+from facetpath.prepared import insert
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -28,7 +29,7 @@ def audit(
     *,
     clinic: Clinic | None = None,
     actor: str = "",
-) -> AuditEvent:
+) -> None:
     """Records that the signed-in user did `action` (view, create, update, sign, amend, search…) on `obj`.
 
     Without a signed-in user (a patient's diary link), `actor` names who acted (e.g. "patient link") and
@@ -36,7 +37,7 @@ def audit(
     """
     user = request.user if request.user.is_authenticated else None
     membership = getattr(request, "membership", None)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         who=user,
         username=user.get_username() if user else actor,
         clinic=membership.clinic if membership else clinic,
@@ -48,3 +49,4 @@ def audit(
         path=_text(request.path),
         detail=_text(detail),
     )
+    insert(event)  # one per page view: its SQL is built once (facetpath.prepared)

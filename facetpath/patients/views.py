@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from facetpath.clinics.access import access_assessment, access_patient, clinic_p
 from facetpath.clinics.roles import Capability
 from facetpath.patients.forms import AssessmentForm, PatientForm
 from facetpath.patients.models import Assessment, Patient, Stage
+from facetpath.prepared import Param, Prepared, fields_of, instance_of
 from facetpath.procedures import interpretation
 from facetpath.procedures.models import Procedure
 
@@ -112,11 +113,9 @@ def patient_page(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 def _clinical_timeline(patient: Patient) -> dict[str, Any]:
-    procedures = list(
-        patient.procedures.order_by("date", "id").prefetch_related("diary_scores", "follow_ups", "sign_offs")
-    )
+    procedures = interpretation.patient_procedures(patient)
     included = [p for p in procedures if p.status != Procedure.Status.CANCELLED]
-    assessments = list(patient.assessments.order_by("date", "id"))
+    assessments = [instance_of(Assessment, row) for row in PATIENT_ASSESSMENTS(patient=patient.pk)]
     complete = [a for a in assessments if not a.is_draft]  # a draft from a request is not evaluated
     latest = complete[-1] if complete else None
     result = interpretation.evaluate(patient, latest, included)
@@ -141,6 +140,15 @@ def _clinical_timeline(patient: Patient) -> dict[str, Any]:
         "safety": safety,
         "override": latest,
     }
+
+
+PATIENT_ASSESSMENTS = Prepared(
+    lambda: (
+        Assessment.objects.filter(patient_id=Param("patient", BigIntegerField()))
+        .order_by("date", "id")
+        .values(*fields_of(Assessment))
+    )
+)
 
 
 def assessment_new(request: HttpRequest, patient_id: int) -> HttpResponse:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -148,8 +149,8 @@ class ContactRequestQuerySet(models.QuerySet["ContactRequest"]):
     def open(self) -> ContactRequestQuerySet:
         return self.filter(status=ContactRequest.Status.NEW)
 
-    def due_by(self, moment: datetime) -> ContactRequestQuerySet:
-        """Open requests whose promise runs out before `moment`."""
+    def due_by(self, moment: datetime | Combinable) -> ContactRequestQuerySet:
+        """Open requests whose promise runs out before `moment` (a time, or a query parameter)."""
         return self.open().filter(created_at__lte=moment - PROMISE)
 
 

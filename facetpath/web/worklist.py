@@ -11,6 +11,10 @@ follow-ups) and then every registered `Section`, in `order`. An app registers it
 `load(membership, today)` returns the items (at most `limit + 1`, so the template can offer "show
 all"); it must make a fixed number of queries, whatever the clinic's size. The template receives
 `section`, `items` and `limit`.
+
+The worklist is the page staff open most, so its rows are built here as ready-to-print `Row`s (plain
+strings and links, from `.values()` queries), not model instances walked by the template: that made the
+page several times cheaper (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -18,7 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 if TYPE_CHECKING:
     from facetpath.clinics.models import Membership
@@ -52,3 +61,58 @@ def sections_for(membership: Membership, today: date) -> list[tuple[Section, lis
         for section in chosen
         if section.capability is None or membership.can(section.capability)
     ]
+
+
+# Worklist lines print themselves (`{{ row }}` in a template, via `__html__`): the page shows about a
+# hundred of them on every view, and walking each one's fields in a template loop cost more than the
+# rest of the page. Every value is escaped here.
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of a worklist list: a link, then plain text."""
+
+    href: str
+    label: str
+    detail: str = ""
+    tone: str = ""  # "warn" or "deny" colours the line
+    phone: str = ""
+    badge: str = ""
+    badge_tone: str = ""  # "negative" for a red badge
+
+    def __html__(self) -> str:
+        parts = [f'<li class="{escape(self.tone)}">' if self.tone else "<li>", link(self.href, self.label)]
+        if self.badge:
+            parts.append(f' <span class="badge {escape(self.badge_tone)}">{escape(self.badge)}</span>')
+        if self.detail:
+            parts.append(f' <span class="muted">{escape(self.detail)}</span>')
+        if self.phone:
+            parts.append(f" · {link('tel:' + self.phone, self.phone)}")
+        return mark_safe("".join(parts) + "</li>")  # every part escaped above
+
+
+def link(href: str, text: str) -> str:
+    return f'<a href="{escape(href)}">{escape(text)}</a>'
+
+
+def url_for(name: str, pk: int) -> str:
+    """`reverse(name, args=[pk])` for a URL with one integer argument, without resolving it each time."""
+    before, after = _url_around_pk(name, get_urlconf(), get_script_prefix())
+    return f"{before}{pk}{after}"
+
+
+_PK_MARKER = 987654321
+
+
+@cache
+def _url_around_pk(name: str, urlconf: str | None, prefix: str) -> tuple[str, str]:
+    before, _marker, after = reverse(name, args=[_PK_MARKER], urlconf=urlconf).partition(str(_PK_MARKER))
+    return before, after
+
+
+def full_name(family: str, given: str) -> str:
+    return f"{family}, {given}"
+
+
+def day_month(day: date) -> str:
+    return f"{day.day} {day:%b}"

@@ -1,0 +1,218 @@
+"""The worklist's own sections: today's procedures, diaries running and ready, second blocks and RFA due,
+overdue follow-ups. Each is one prepared query (facetpath.prepared) turned into ready-to-print rows.
+
+Every query is scoped by the clinic id of the membership the view got from `require()` (the access
+module); none takes a clinic from the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, DateField, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from facetpath.patients.models import Patient, Stage
+from facetpath.prepared import Param, Prepared
+from facetpath.procedures.interpretation import DIARY_RUNNING_DAYS, DIARY_SCHEDULE_MINUTES
+from facetpath.procedures.models import DiaryScore, Procedure, SignOff
+from facetpath.web.worklist import WORKLIST_LIMIT, Row, day_month, full_name, link, url_for
+
+CLINIC = Param("clinic", IntegerField())
+TODAY = Param("today", DateField())
+
+STAGE_LABELS = dict(Stage.choices)
+TYPE_LABELS = dict(Procedure.Type.choices)
+SIDE_LABELS = dict(Procedure.Side.choices)
+STATUS_LABELS = dict(Procedure.Status.choices)
+
+# What a worklist line says about a procedure and its patient.
+BLOCK_FIELDS = ("pk", "patient_id", "patient__family_name", "patient__given_name", "type", "joints", "date")
+PATIENT_FIELDS = ("pk", "family_name", "given_name", "next_step", "stage", "follow_up_due", "phone")
+
+TODAYS = Prepared(
+    lambda: (
+        Procedure.objects.filter(patient__clinic_id=CLINIC, date=TODAY)
+        .exclude(status=Procedure.Status.CANCELLED)
+        .order_by("start_time", "id")
+        .values("start_time", "status", "side", *BLOCK_FIELDS)
+    )
+)
+
+
+def _unsigned() -> QuerySet[Procedure]:
+    """Unsigned diagnostic blocks, whose diaries are running or waiting for a physician."""
+    return Procedure.objects.filter(
+        patient__clinic_id=CLINIC, status=Procedure.Status.DONE, intent=Procedure.Intent.DIAGNOSTIC,
+        type__in=[Procedure.Type.MBB, Procedure.Type.IA],
+    ).exclude(Exists(SignOff.objects.filter(procedure=OuterRef("pk"))))  # fmt: skip
+
+
+def _scores() -> QuerySet[DiaryScore, Any]:
+    return DiaryScore.objects.filter(procedure=OuterRef("pk")).order_by().values("procedure")
+
+
+# Recent blocks are few (a day or two of the clinic's lists), so all their scores are counted.
+RECENT_BLOCKS = Prepared(
+    lambda: (
+        _unsigned()
+        .filter(date__gte=TODAY)
+        .values(*BLOCK_FIELDS)
+        .annotate(diary_count=Count("diary_scores"))
+        .order_by("-date", "pk")
+    )
+)
+# Older ones only need "has a score", which the (procedure, minutes) index answers, walking the
+# (status, date) index oldest first; only the rows shown are counted.
+OLDER_BLOCKS = Prepared(
+    lambda: (
+        _unsigned()
+        .filter(date__lt=TODAY)
+        .filter(Exists(_scores()))
+        .annotate(diary_count=Subquery(_scores().annotate(n=Count("pk")).values("n")))
+        .order_by("date", "pk")
+        .values(*BLOCK_FIELDS, "diary_count")[:WORKLIST_LIMIT]
+    )
+)
+
+SECOND_DUE = Prepared(
+    lambda: (
+        Patient.objects.filter(clinic_id=CLINIC, stage=Stage.SECOND_BLOCK_DUE)
+        .order_by("stage_updated_at", "id")
+        .values(*PATIENT_FIELDS)[: WORKLIST_LIMIT + 1]
+    )
+)
+RFA_DUE = Prepared(
+    lambda: (
+        Patient.objects.filter(clinic_id=CLINIC, stage__in=[Stage.RFA_DUE, Stage.REPEAT_RFA_DUE])
+        .order_by("stage_updated_at", "id")
+        .values(*PATIENT_FIELDS)[: WORKLIST_LIMIT + 1]
+    )
+)
+OVERDUE = Prepared(
+    lambda: (
+        Patient.objects.filter(clinic_id=CLINIC, follow_up_due__lt=TODAY)
+        .order_by("follow_up_due", "id")
+        .values(*PATIENT_FIELDS)[: WORKLIST_LIMIT + 1]
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureToday:
+    time: str
+    patient: str
+    patient_href: str
+    type: str
+    href: str  # empty for roles that do not see clinical detail
+    where: str
+    status: str
+    status_label: str
+
+    def __html__(self) -> str:
+        kind = link(self.href, self.type) if self.href else escape(self.type)
+        return mark_safe(  # every value escaped
+            f"<tr><td>{escape(self.time)}</td><td>{link(self.patient_href, self.patient)}</td>"
+            f"<td>{kind} {escape(self.where)}</td>"
+            f'<td><span class="badge {escape(self.status)}">{escape(self.status_label)}</span></td></tr>'
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DiaryRunning:
+    patient: str
+    patient_href: str
+    block: str
+    href: str
+    count: int
+    points: int
+
+    def __html__(self) -> str:
+        percent = min(100, round(100 * self.count / self.points))
+        return mark_safe(  # every value escaped; the numbers are ints
+            f"<tr><td>{link(self.patient_href, self.patient)}</td><td>{link(self.href, self.block)}</td>"
+            f'<td><progress max="100" value="{percent}" aria-label="diary completion"></progress> '
+            f"{self.count} of {self.points}</td></tr>"
+        )
+
+
+def todays_procedures(clinic_id: int, today: date, clinical: bool) -> list[ProcedureToday]:
+    return [
+        ProcedureToday(
+            time=f"{p['start_time']:%H:%M}" if p["start_time"] else "—",
+            patient=_patient(p),
+            patient_href=url_for("patient", p["patient_id"]),
+            type=str(TYPE_LABELS.get(p["type"], p["type"])),
+            href=url_for("procedure", p["pk"]) if clinical else "",
+            where=f"{_joints(p)} · {str(SIDE_LABELS.get(p['side'], p['side'])).lower()}",
+            status=p["status"],
+            status_label=str(STATUS_LABELS.get(p["status"], p["status"])),
+        )
+        for p in TODAYS(clinic=clinic_id, today=today)
+    ]
+
+
+def diaries(clinic_id: int, today: date) -> dict[str, list[Any]]:
+    """Diagnostic blocks whose diary is still running (recent, incomplete) or ready for review."""
+    since = today - timedelta(days=DIARY_RUNNING_DAYS)
+    recent = RECENT_BLOCKS(clinic=clinic_id, today=since)
+    older = OLDER_BLOCKS(clinic=clinic_id, today=since)
+    points = len(DIARY_SCHEDULE_MINUTES)
+    running = [p for p in recent if p["diary_count"] < points][:WORKLIST_LIMIT]
+    ready = (older + [p for p in recent if p["diary_count"] >= points])[:WORKLIST_LIMIT]
+    return {
+        "running": [
+            DiaryRunning(
+                patient=_patient(p),
+                patient_href=url_for("patient", p["patient_id"]),
+                block=f"{day_month(p['date'])} · {_joints(p)}",
+                href=url_for("procedure", p["pk"]),
+                count=p["diary_count"],
+                points=points,
+            )
+            for p in running
+        ],
+        "ready": [
+            Row(
+                url_for("procedure", p["pk"]),
+                f"{_patient(p)} — {TYPE_LABELS.get(p['type'], p['type'])} {_joints(p)} on {day_month(p['date'])}",
+                f"{p['diary_count']} scores",
+            )
+            for p in ready
+        ],
+    }
+
+
+def second_blocks_due(clinic_id: int, clinical: bool) -> list[Row]:
+    return [_patient_row(p, detail=p["next_step"] if clinical else "") for p in SECOND_DUE(clinic=clinic_id)]
+
+
+def rfa_due(clinic_id: int) -> list[Row]:
+    return [_patient_row(p, badge=str(STAGE_LABELS.get(p["stage"], ""))) for p in RFA_DUE(clinic=clinic_id)]
+
+
+def overdue_follow_ups(clinic_id: int, today: date) -> list[Row]:
+    return [
+        _patient_row(
+            p,
+            detail=f"due {day_month(p['follow_up_due'])} {p['follow_up_due']:%Y}",
+            tone="warn",
+            phone=p["phone"],
+        )
+        for p in OVERDUE(clinic=clinic_id, today=today)
+    ]
+
+
+def _patient_row(p: dict[str, Any], **row: str) -> Row:
+    return Row(url_for("patient", p["pk"]), full_name(p["family_name"], p["given_name"]), **row)
+
+
+def _patient(p: dict[str, Any]) -> str:
+    return full_name(p["patient__family_name"], p["patient__given_name"])
+
+
+def _joints(p: dict[str, Any]) -> str:
+    return ", ".join(p["joints"] or [])
