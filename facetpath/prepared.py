@@ -111,30 +111,38 @@ def attach(instance: Model, related_name: str, objects: list[Any]) -> None:
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[related_name] = related
 
 
-def insert(instance: Model) -> None:
-    """Saves a new row whose id nobody reads back (an audit entry), with the SQL built once per model.
+def insert[M: Model](instance: M) -> M:
+    """Saves a new row (an audit entry, a diary answer) with the SQL built once per model, and returns the
+    instance as `save()` leaves it: with its id, and known to be in the database.
 
-    Values go through each field's own `pre_save` and `get_db_prep_save`, as `Model.save()` would."""
+    Values go through each field's own `pre_save` and `get_db_prep_save`, as `Model.save()` would. No
+    signals are sent: facetpath connects none to these models."""
     connection = connections["default"]
-    model = type(instance)
-    sql, fields = _insert_sql(model, connection.alias)
+    sql, fields = _insert_sql(type(instance), connection)
     params = [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        if connection.features.can_return_columns_from_insert:
+            instance.pk = cursor.fetchone()[0]
+        else:
+            table, column = instance._meta.db_table, str(instance._meta.pk.column)
+            instance.pk = connection.ops.last_insert_id(cursor, table, column)
+    instance._state.adding, instance._state.db = False, connection.alias
+    return instance
 
 
 _INSERTS: dict[tuple[type[Model], str], tuple[str, list[Field[Any, Any]]]] = {}
 
 
-def _insert_sql(model: type[Model], alias: str) -> tuple[str, list[Field[Any, Any]]]:
-    known = _INSERTS.get((model, alias))
+def _insert_sql(model: type[Model], connection: Any) -> tuple[str, list[Field[Any, Any]]]:
+    known = _INSERTS.get((model, connection.alias))
     if known is None:
-        quote = connections[alias].ops.quote_name
+        quote = connection.ops.quote_name
         fields = [field for field in model._meta.concrete_fields if not field.primary_key]
         columns = ", ".join(quote(str(field.column)) for field in fields)
         marks = ", ".join(["%s"] * len(fields))
-        known = _INSERTS[(model, alias)] = (
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})",
-            fields,
-        )
+        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+        if connection.features.can_return_columns_from_insert:
+            sql += f" RETURNING {quote(str(model._meta.pk.column))}"
+        known = _INSERTS[(model, connection.alias)] = (sql, fields)
     return known

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import BigIntegerField, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,8 @@ from facetpath.diary.models import (
     WarningSign,
 )
 from facetpath.diary.transports import DeliveryError, send_email, sms_transport
+from facetpath.patients.models import Assessment
+from facetpath.prepared import Param, Prepared, insert
 from facetpath.procedures.models import FollowUp, Procedure
 
 log = logging.getLogger(__name__)
@@ -293,18 +295,20 @@ def _store_entry(diary: Diary, data: EntryData, now: datetime, slots: list[_Slot
     if slot is None:
         return None
     slot.diary = diary
-    entry = Entry.objects.create(
-        diary=diary,
-        slot=slot,
-        procedure_id=diary.procedure_id,
-        idempotency_key=data.idempotency_key,
-        entered_at=at,
-        minutes_from_slot=round((at - slot.due_at).total_seconds() / 60),
-        pain=data.pain,
-        relief_percent=data.relief_percent,
-        movements=data.movements,
-        took_pain_medicine=data.took_pain_medicine,
-        note=data.note,
+    entry = insert(
+        Entry(
+            diary=diary,
+            slot=slot,
+            procedure_id=diary.procedure_id,
+            idempotency_key=data.idempotency_key,
+            entered_at=at,
+            minutes_from_slot=round((at - slot.due_at).total_seconds() / 60),
+            pain=data.pain,
+            relief_percent=data.relief_percent,
+            movements=data.movements,
+            took_pain_medicine=data.took_pain_medicine,
+            note=data.note,
+        )
     )
     _write_canonical_score(diary, slot, entry)
     with connection.cursor() as cursor:
@@ -323,11 +327,15 @@ def _store_entry(diary: Diary, data: EntryData, now: datetime, slots: list[_Slot
 def _scale_top(diary: Diary) -> int:
     """The top of the pain scale the patient's assessment records, which the diary's 0-10 is put on."""
     from facetpath.patients.forms import SCALE_MAX
-    from facetpath.patients.models import Assessment
 
-    latest = Assessment.latest_first(diary.procedure.patient_id).values_list("pain_scale", flat=True)
-    scale = latest.first()
+    found = LATEST_PAIN_SCALE(patient=diary.procedure.patient_id)
+    scale = found[0]["pain_scale"] if found else None
     return SCALE_MAX.get(scale, 10) if scale else 10
+
+
+LATEST_PAIN_SCALE = Prepared(
+    lambda: Assessment.latest_first(Param("patient", BigIntegerField())).values("pain_scale")[:1]
+)
 
 
 def _write_canonical_score(diary: Diary, slot: Slot, entry: Entry) -> None:

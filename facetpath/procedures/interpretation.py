@@ -8,15 +8,25 @@ for the worklist, read off the core's result.
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
 from django.db.models import IntegerField
 from django.utils import timezone
 
-from facetpath.clinical import Action, CaseError, evaluate_case, get_policy, parse_case, plan_procedure
+from facetpath.clinical import (
+    Action,
+    CaseError,
+    Evaluation,
+    evaluate_case,
+    get_policy,
+    parse_case,
+    plan_procedure,
+)
 from facetpath.patients.models import Assessment, Patient, Stage
 from facetpath.prepared import Param, Prepared, attach, fields_of, instance_of
 from facetpath.procedures.models import DiaryScore, FollowUp, Procedure, SignOff
@@ -163,10 +173,19 @@ def evaluate(
         result.errors = ["No assessment yet: record one to evaluate this patient."]
         return result
     try:
-        result.evaluation = evaluate_case(parse_case(result.case), policy=chosen.name)
+        result.evaluation = evaluated(chosen.name, json.dumps(result.case, sort_keys=True))
     except CaseError as error:
         result.errors = list(error.errors) or [str(error)]
     return result
+
+
+@lru_cache(maxsize=1024)
+def evaluated(policy: str, case_document: str) -> Evaluation:
+    """The core's evaluation of a case document (JSON text), remembered by the exact text: the patient
+    page, the worklist's stage refresh and the procedure page evaluate the same unchanged record again
+    and again. Any change to the record is a different text, so nothing stale can come back; the result
+    is shared, so callers only read it."""
+    return evaluate_case(parse_case(json.loads(case_document)), policy=policy)
 
 
 def plan(joints: list[str], side: str, type: str, intent: str) -> Any:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from html import escape
 from typing import Any
 
 from django.db.models import Count, DateField, Exists, IntegerField, OuterRef, QuerySet, Subquery
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.html import html_safe
 
 from facetpath.patients.models import Patient, Stage
 from facetpath.prepared import Param, Prepared
@@ -101,6 +101,7 @@ OVERDUE = Prepared(
 )
 
 
+@html_safe
 @dataclass(frozen=True, slots=True)
 class ProcedureToday:
     time: str
@@ -112,15 +113,16 @@ class ProcedureToday:
     status: str
     status_label: str
 
-    def __html__(self) -> str:
+    def __str__(self) -> str:
         kind = link(self.href, self.type) if self.href else escape(self.type)
-        return mark_safe(  # every value escaped
+        return (  # every value escaped
             f"<tr><td>{escape(self.time)}</td><td>{link(self.patient_href, self.patient)}</td>"
             f"<td>{kind} {escape(self.where)}</td>"
             f'<td><span class="badge {escape(self.status)}">{escape(self.status_label)}</span></td></tr>'
         )
 
 
+@html_safe
 @dataclass(frozen=True, slots=True)
 class DiaryRunning:
     patient: str
@@ -130,9 +132,9 @@ class DiaryRunning:
     count: int
     points: int
 
-    def __html__(self) -> str:
+    def __str__(self) -> str:
         percent = min(100, round(100 * self.count / self.points))
-        return mark_safe(  # every value escaped; the numbers are ints
+        return (  # every value escaped; the numbers are ints
             f"<tr><td>{link(self.patient_href, self.patient)}</td><td>{link(self.href, self.block)}</td>"
             f'<td><progress max="100" value="{percent}" aria-label="diary completion"></progress> '
             f"{self.count} of {self.points}</td></tr>"

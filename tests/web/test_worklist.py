@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 from pathlib import Path
 
 from django.db import connection
@@ -56,6 +57,22 @@ def test_worklist_sorts_patients_into_their_sections(world: World) -> None:
     assert "Running" in running_section
     ready_section = page[page.index("ready for review") : page.index("Second blocks due")]
     assert "Lovelace" in ready_section
+
+
+def test_worklist_lines_are_links_with_escaped_text(world: World) -> None:
+    patient = make_patient(world.clinic, mrn="X-1", family_name="<b>O'Hara</b>", phone="+1 555 0100")
+    make_assessment(patient)
+    make_block(patient, days_ago=0, diary=GOOD_DIARY[:2])
+    refresh_stage(patient)
+    patient.follow_up_due = world.clinic.today() - timedelta(days=3)
+    patient.save()
+    page = world.client_for("nurse").get(reverse("worklist")).content.decode()
+    url = reverse("patient", args=[patient.pk])
+    assert (
+        f'<a href="{url}">&lt;b&gt;O&#x27;Hara&lt;/b&gt;, Ada</a>' in page
+    )  # today's list, diaries, overdue
+    assert '<a href="tel:+1 555 0100">+1 555 0100</a>' in page
+    assert "<b>O'Hara" not in page and "Row(" not in page
 
 
 def test_patient_search_finds_by_name_and_mrn(world: World) -> None:
@@ -120,3 +137,14 @@ def test_urgent_sections_come_above_the_worklists_own(world: World, settings: ob
         assert page.index("Urgent test section") < page.index('id="today-h"')
     finally:
         worklist._SECTIONS.pop("test-urgent")
+
+
+def test_an_evaluation_is_remembered_only_for_the_same_record(world: World) -> None:
+    from facetpath.procedures.interpretation import evaluate
+
+    first = evaluate(world.patient)
+    assert evaluate(world.patient).evaluation is first.evaluation  # the same record: not evaluated again
+    make_block(world.patient, days_ago=1, diary=GOOD_DIARY)
+    changed = evaluate(world.patient)
+    assert changed.evaluation is not first.evaluation
+    assert len(changed.evaluation.procedures) == len(first.evaluation.procedures) + 1
