@@ -30,7 +30,7 @@ from facetpath.diary.models import (
 )
 from facetpath.diary.transports import DeliveryError, send_email, sms_transport
 from facetpath.patients.models import Assessment
-from facetpath.prepared import Param, Prepared, insert
+from facetpath.prepared import Param, Prepared, fields_of, insert, instance_of
 from facetpath.procedures.models import FollowUp, Procedure
 
 log = logging.getLogger(__name__)
@@ -250,12 +250,8 @@ def submit_entry(
 
 
 # The answer is the busiest write in facetpath (every patient, every quarter hour, retried by phones), so
-# its statements are written out: through the ORM each cost several times the database's own work
-# (bench/diary.py). Table and column names are Django's defaults for these models.
-_SLOTS_WITH_ENTRIES = """
-    SELECT s.id, s.diary_id, s.minutes, s.due_at, s.cancelled, e.id AS entry_id, e.idempotency_key AS entry_key
-    FROM diary_slot s LEFT JOIN diary_entry e ON e.slot_id = s.id
-    WHERE s.diary_id = %s"""
+# its reads are prepared and its writes written out: through the ORM each statement cost several times
+# the database's own work (bench/diary.py). Table and column names are Django's defaults for these models.
 _ANSWER_SCORE = """
     INSERT INTO procedures_diaryscore (procedure_id, minutes, pain, entered_by_id, entered_at)
     VALUES (%s, %s, %s, NULL, %s)
@@ -280,8 +276,17 @@ class _SlotState:
 
 
 def _slots_with_entries(diary: Diary) -> list[_SlotState]:
-    rows = Slot.objects.raw(_SLOTS_WITH_ENTRIES, [diary.pk])
-    return [_SlotState(row, row.__dict__["entry_id"], row.__dict__["entry_key"]) for row in rows]
+    return [
+        _SlotState(instance_of(Slot, row), row["entry__id"], row["entry__idempotency_key"])
+        for row in SLOTS_WITH_ENTRIES(diary=diary.pk)
+    ]
+
+
+SLOTS_WITH_ENTRIES = Prepared(
+    lambda: Slot.objects.filter(diary_id=Param("diary", BigIntegerField())).values(
+        *fields_of(Slot), "entry__id", "entry__idempotency_key"
+    )
+)
 
 
 def _store_entry(diary: Diary, data: EntryData, now: datetime, slots: list[_SlotState]) -> Entry | None:
@@ -328,8 +333,11 @@ def _scale_top(diary: Diary) -> int:
     """The top of the pain scale the patient's assessment records, which the diary's 0-10 is put on."""
     from facetpath.patients.forms import SCALE_MAX
 
-    found = LATEST_PAIN_SCALE(patient=diary.procedure.patient_id)
-    scale = found[0]["pain_scale"] if found else None
+    if hasattr(diary, "latest_pain_scale"):  # read with the diary by its link
+        scale = diary.latest_pain_scale
+    else:
+        found = LATEST_PAIN_SCALE(patient=diary.procedure.patient_id)
+        scale = found[0]["pain_scale"] if found else None
     return SCALE_MAX.get(scale, 10) if scale else 10
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import CharField, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,10 +27,14 @@ from facetpath.clinics.access import (
     require,
     staff_user,
 )
+from facetpath.clinics.models import Clinic
 from facetpath.clinics.roles import Capability
 from facetpath.diary import discharge, services
 from facetpath.diary.forms import AddSlotForm, DiarySettingsForm, EntryForm, WarningForm
 from facetpath.diary.models import Diary, DiarySettings, Reminder, hash_token
+from facetpath.patients.models import Assessment, Patient
+from facetpath.prepared import Param, Prepared, fields_of, instance_of
+from facetpath.procedures.models import Procedure
 from facetpath.web.language import use_patient_language
 
 LINK_ACTOR = "patient link"
@@ -40,11 +45,31 @@ LINK_ACTOR = "patient link"
 def _diary_for(token: str) -> Diary | None:
     if not token.isascii() or len(token) > 64:
         return None
-    return (
-        Diary.objects.select_related("procedure__patient__clinic")
-        .filter(token_hash=hash_token(token))
-        .first()
+    found = DIARY_BY_TOKEN_HASH(token_hash=hash_token(token))
+    if not found:
+        return None
+    row = found[0]
+    diary = instance_of(Diary, row)
+    diary.procedure = instance_of(Procedure, row, "procedure__")
+    diary.procedure.patient = instance_of(Patient, row, "procedure__patient__")
+    diary.procedure.patient.clinic = instance_of(Clinic, row, "procedure__patient__clinic__")
+    diary.latest_pain_scale = row["latest_pain_scale"]  # type: ignore[attr-defined]  # answers go on this scale
+    return diary
+
+
+# Every answer a phone sends starts here: prepared (facetpath.prepared), with the procedure, patient and
+# clinic in the same row, as select_related would load them.
+DIARY_BY_TOKEN_HASH = Prepared(
+    lambda: Diary.objects.filter(token_hash=Param("token_hash", CharField())).values(
+        *fields_of(Diary),
+        *fields_of(Procedure, "procedure__"),
+        *fields_of(Patient, "procedure__patient__"),
+        *fields_of(Clinic, "procedure__patient__clinic__"),
+        latest_pain_scale=Subquery(
+            Assessment.latest_first(OuterRef("procedure__patient")).values("pain_scale")[:1]
+        ),
     )
+)
 
 
 def _wants_json(request: HttpRequest) -> bool:
