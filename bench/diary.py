@@ -142,9 +142,8 @@ def serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
         "-c",
         "import sys; from facetpath.webcli import main; sys.exit(main('serve', sys.argv[1:]))",
     ]
-    server = subprocess.Popen(
-        [*command, "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    log = (data_dir / "server.log").open("wb")  # kept with --keep: the server's errors, if any
+    server = subprocess.Popen([*command, "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -142,6 +142,12 @@ def build(patients: int, per_patient: int) -> tuple[Any, Any, int]:
             DiaryScore.objects.bulk_create(batch)
             batch = []
     DiaryScore.objects.bulk_create(batch)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # A running PostgreSQL has planner statistics from autovacuum; a freshly bulk-loaded one has none yet.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return clinic, physician, ids[len(ids) // 2]
 
 

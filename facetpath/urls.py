@@ -12,6 +12,7 @@ from facetpath.procedures import views as procedures
 from facetpath.public import views as public
 from facetpath.web import views as web
 from facetpath.web.admin import clinic_admin_site
+from facetpath.web.signin import SignInForm
 
 # The staff workspace lives under /staff/; the site root belongs to the clinic's public pages.
 staff_patterns: list[URLPattern | URLResolver] = [
@@ -53,7 +54,11 @@ urlpatterns = [
     path("sitemap.xml", public.sitemap, name="sitemap"),
     path("robots.txt", public.robots, name="robots"),
     path("healthz", web.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", login_not_required(set_language), name="set_language"),
     path("staff/", include(staff_patterns)),

@@ -16,27 +16,28 @@ from facetpath.clinics.models import Membership
 
 @receiver(user_logged_in)
 def on_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    _record(user.get_username(), "login", client_ip(request), user)
+    record_sign_in(user.get_username(), "login", client_ip(request), user)
 
 
 @receiver(user_logged_out)
 def on_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        _record(user.get_username(), "logout", client_ip(request), user)
+        record_sign_in(user.get_username(), "logout", client_ip(request), user)
 
 
 @receiver(user_login_failed)
 def on_login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    _record(
+    record_sign_in(
         str(credentials.get("username", "")).replace("\x00", "")[:150],
         "login-failed",
         client_ip(request) if request else None,
     )
 
 
-def _record(username: str, action: str, ip: str | None, user: Any = None) -> None:
+def record_sign_in(username: str, action: str, ip: str | None, user: Any = None) -> None:
+    """One audit row per clinic of the account (every clinic's admin sees it), or one without a clinic."""
     clinics: list[int | None] = list(
         Membership.objects.filter(user__username=username).values_list("clinic_id", flat=True)
     )

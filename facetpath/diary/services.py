@@ -265,7 +265,12 @@ def _lock(diary: Diary) -> None:
     # SQLite's write transactions are already exclusive (transaction_mode IMMEDIATE); elsewhere the diary's
     # row is the lock.
     if connection.features.has_select_for_update:
-        Diary.objects.select_for_update().filter(pk=diary.pk).values_list("pk").first()
+        LOCK_DIARY(diary=diary.pk)
+
+
+LOCK_DIARY = Prepared(
+    lambda: Diary.objects.select_for_update().filter(pk=Param("diary", BigIntegerField())).values("pk")
+)
 
 
 @dataclass(frozen=True)
