@@ -60,6 +60,17 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Forgotten passwords: a one-use link by e-mail to the address on the account (docs/roles.md).
+    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
+    ),
     path("language/", login_not_required(set_language), name="set_language"),
     path("staff/", include(staff_patterns)),
     path("d/", include(diary_urls.patient_patterns)),  # the patient's diary link (no sign-in)

@@ -118,6 +118,10 @@ def test_addstaff_creates_an_account_with_a_role(monkeypatch: pytest.MonkeyPatch
     call_command("addstaff", "dr.new", clinic="North", role="physician", password_env="NEW_PW")
     assert Membership.objects.get(user__username="dr.new").role == "physician"
     assert authenticate(username="dr.new", password="correct-horse-battery") is not None
+    call_command("addstaff", "dr.new", clinic="South", role="nurse", email="dr.new@north.example")
+    user = authenticate(username="dr.new", password="correct-horse-battery")  # the password stays
+    assert user is not None and user.email == "dr.new@north.example"
+    assert Membership.objects.get(user=user, clinic__name="South").role == "nurse"
     monkeypatch.setenv("BAD_PW", "short")
     with pytest.raises(CommandError):
         call_command("addstaff", "dr.bad", clinic="North", role="nurse", password_env="BAD_PW")

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--role", required=True, choices=[role.value for role in Role])
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
+        parser.add_argument("--email", default="", help="where a forgotten-password link is sent")
         parser.add_argument(
             "--password-env", help="read the password from this environment variable instead of prompting"
         )
@@ -39,7 +40,9 @@ class Command(BaseCommand):
                 username=options["username"], first_name=options["first_name"], last_name=options["last_name"]
             )
             user.set_password(self._password(options, user))
-            user.save()
+        if options["email"]:
+            user.email = options["email"]
+        user.save()
         Membership.objects.update_or_create(user=user, clinic=clinic, defaults={"role": options["role"]})
         made = " (new clinic: set its time zone and policy in the admin)" if created else ""
         self.stdout.write(f"{user.get_username()} is {options['role']} at {clinic.name}{made}")
