@@ -210,15 +210,25 @@ LOGGING = {
 # Development and the demo write each message as a file in <data dir>/outbox, where staff and testers can
 # read them. Production sets FACETPATH_EMAIL_BACKEND=smtp and the SMTP settings.
 if os.environ.get("FACETPATH_EMAIL_BACKEND", "file") == "smtp":
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = os.environ.get("FACETPATH_SMTP_HOST", "localhost")
-    EMAIL_PORT = int(os.environ.get("FACETPATH_SMTP_PORT", "587"))
-    EMAIL_HOST_USER = os.environ.get("FACETPATH_SMTP_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("FACETPATH_SMTP_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("FACETPATH_SMTP_TLS", True)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("FACETPATH_SMTP_HOST", "localhost"),
+                "port": int(os.environ.get("FACETPATH_SMTP_PORT", "587")),
+                "username": os.environ.get("FACETPATH_SMTP_USER", ""),
+                "password": os.environ.get("FACETPATH_SMTP_PASSWORD", ""),
+                "use_tls": env_bool("FACETPATH_SMTP_TLS", True),
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = DATA_DIR / "outbox"
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "outbox")},
+        }
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("FACETPATH_FROM_EMAIL", "facetpath <no-reply@localhost>")
 
 # --- Patient diary: background tasks, reminders, public links ----------------------------------------

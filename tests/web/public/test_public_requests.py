@@ -102,7 +102,7 @@ def test_one_address_may_send_only_a_few_per_hour(world: World, slug: str) -> No
 
 
 def test_a_mail_outage_keeps_the_request(world: World, slug: str, settings: object) -> None:
-    settings.EMAIL_BACKEND = "tests.web.public.broken_mail.Backend"  # type: ignore[attr-defined]
+    settings.MAILERS = {"default": {"BACKEND": "tests.web.public.broken_mail.Backend"}}  # type: ignore[attr-defined]
     response = Client().post(reverse("public:request", args=[slug]), good_request())
     assert response.status_code == 302
     assert ContactRequest.objects.get().acknowledged is False
