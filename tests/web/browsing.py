@@ -19,4 +19,5 @@ def shoot(page: object, name: str) -> None:
     folder = os.environ.get("FACETPATH_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
+        page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]  (images such as the pain curve)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
