@@ -69,6 +69,13 @@ def database_from_url(url: str) -> dict[str, Any]:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        # Pages run the same queries on every request: bound on the server, psycopg prepares a query the
+        # connection has run 5 times, and PostgreSQL stops planning it again (planning cost more than
+        # running most of them; docs/performance.md). A pooler in transaction mode (PgBouncer) cannot keep
+        # prepared statements: set FACETPATH_PG_PREPARE=0 behind one.
+        "OPTIONS": {"server_side_binding": True, "prepare_threshold": 5}
+        if env_bool("FACETPATH_PG_PREPARE", default=True)
+        else {},
     }
 
 

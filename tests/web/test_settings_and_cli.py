@@ -23,6 +23,14 @@ def test_database_url_is_parsed_into_django_settings() -> None:
     assert database_from_url("postgresql://postgres@127.0.0.1/postgres")["PORT"] == ""
 
 
+def test_prepared_statements_can_be_turned_off_for_a_pooler(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FACETPATH_PG_PREPARE", raising=False)
+    options = database_from_url("postgres://me@db.local/clinic")["OPTIONS"]
+    assert options == {"server_side_binding": True, "prepare_threshold": 5}
+    monkeypatch.setenv("FACETPATH_PG_PREPARE", "0")
+    assert database_from_url("postgres://me@db.local/clinic")["OPTIONS"] == {}
+
+
 @pytest.mark.parametrize("url", ["mysql://x@y/z", "postgres://host-only", "nonsense"])
 def test_unsupported_database_urls_fail_loudly(url: str) -> None:
     with pytest.raises(ValueError, match="DATABASE_URL"):
