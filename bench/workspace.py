@@ -63,7 +63,7 @@ def arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def setup_django(data_dir: Path, reset_database: bool = False) -> None:
+def setup_django(data_dir: Path, reset_database: bool = False, reuse: bool = False) -> None:
     os.environ["FACETPATH_DATA_DIR"] = str(data_dir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "facetpath.settings"
     os.environ["FACETPATH_SECURE_COOKIES"] = "0"
@@ -74,7 +74,7 @@ def setup_django(data_dir: Path, reset_database: bool = False) -> None:
     django.setup()
     from django.core.management import call_command
 
-    if os.environ.get("DATABASE_URL"):
+    if os.environ.get("DATABASE_URL") and not reuse:
         if not reset_database:
             raise SystemExit(
                 "DATABASE_URL is set: pass --reset-database to let the benchmark empty that database"
@@ -239,7 +239,7 @@ def main() -> int:
     args = arguments()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="facetpath-bench-"))
     data_dir.mkdir(parents=True, exist_ok=True)
-    setup_django(data_dir, args.reset_database)
+    setup_django(data_dir, args.reset_database, args.reuse)
     started = time.perf_counter()
     if args.reuse:
         clinic, physician, patient_id = built()

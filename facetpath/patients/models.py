@@ -77,7 +77,7 @@ class Patient(models.Model):
         indexes = [
             models.Index(fields=["clinic", "family_name", "given_name"]),
             # the worklist's sections: stage lists oldest first, overdue follow-ups by date
-            models.Index(fields=["clinic", "stage", "stage_updated_at"]),
+            models.Index(fields=["clinic", "stage", "stage_updated_at", "id"], name="patient_stage_order"),
             models.Index(fields=["clinic", "follow_up_due"]),
             models.Index(fields=["clinic"], condition=models.Q(stage_stale=True), name="patient_stage_stale"),
         ]

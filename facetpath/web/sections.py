@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from html import escape
 from typing import Any
 
-from django.db.models import Count, DateField, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Count, DateField, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.html import html_safe
 
 from facetpath.patients.models import Patient, Stage
@@ -31,7 +32,16 @@ STATUS_LABELS = dict(Procedure.Status.choices)
 
 # What a worklist line says about a procedure and its patient.
 BLOCK_FIELDS = ("pk", "patient_id", "patient__family_name", "patient__given_name", "type", "joints", "date")
-PATIENT_FIELDS = ("pk", "family_name", "given_name", "next_step", "stage", "follow_up_due", "phone")
+PATIENT_FIELDS = (
+    "pk",
+    "family_name",
+    "given_name",
+    "next_step",
+    "stage",
+    "stage_updated_at",
+    "follow_up_due",
+    "phone",
+)
 
 TODAYS = Prepared(
     lambda: (
@@ -55,14 +65,19 @@ def _scores() -> QuerySet[DiaryScore, Any]:
     return DiaryScore.objects.filter(procedure=OuterRef("pk")).order_by().values("procedure")
 
 
+def _score_count() -> Coalesce:
+    """The block's diary score count, as a subquery per row (no grouping of the whole list)."""
+    return Coalesce(Subquery(_scores().annotate(n=Count("pk")).values("n")), 0)
+
+
 # Recent blocks are few (a day or two of the clinic's lists), so all their scores are counted.
 RECENT_BLOCKS = Prepared(
     lambda: (
         _unsigned()
         .filter(date__gte=TODAY)
-        .values(*BLOCK_FIELDS)
-        .annotate(diary_count=Count("diary_scores"))
+        .annotate(diary_count=_score_count())
         .order_by("-date", "pk")
+        .values(*BLOCK_FIELDS, "diary_count")
     )
 )
 # Older ones only need "has a score", which the (procedure, minutes) index answers, walking the
@@ -72,22 +87,16 @@ OLDER_BLOCKS = Prepared(
         _unsigned()
         .filter(date__lt=TODAY)
         .filter(Exists(_scores()))
-        .annotate(diary_count=Subquery(_scores().annotate(n=Count("pk")).values("n")))
+        .annotate(diary_count=_score_count())
         .order_by("date", "pk")
         .values(*BLOCK_FIELDS, "diary_count")[:WORKLIST_LIMIT]
     )
 )
 
-SECOND_DUE = Prepared(
+# One stage, oldest first, straight from the (clinic, stage, stage_updated_at, id) index.
+IN_STAGE = Prepared(
     lambda: (
-        Patient.objects.filter(clinic_id=CLINIC, stage=Stage.SECOND_BLOCK_DUE)
-        .order_by("stage_updated_at", "id")
-        .values(*PATIENT_FIELDS)[: WORKLIST_LIMIT + 1]
-    )
-)
-RFA_DUE = Prepared(
-    lambda: (
-        Patient.objects.filter(clinic_id=CLINIC, stage__in=[Stage.RFA_DUE, Stage.REPEAT_RFA_DUE])
+        Patient.objects.filter(clinic_id=CLINIC, stage=Param("stage", CharField()))
         .order_by("stage_updated_at", "id")
         .values(*PATIENT_FIELDS)[: WORKLIST_LIMIT + 1]
     )
@@ -189,11 +198,17 @@ def diaries(clinic_id: int, today: date) -> dict[str, list[Any]]:
 
 
 def second_blocks_due(clinic_id: int, clinical: bool) -> list[Row]:
-    return [_patient_row(p, detail=p["next_step"] if clinical else "") for p in SECOND_DUE(clinic=clinic_id)]
+    found = IN_STAGE(clinic=clinic_id, stage=Stage.SECOND_BLOCK_DUE)
+    return [_patient_row(p, detail=p["next_step"] if clinical else "") for p in found]
 
 
 def rfa_due(clinic_id: int) -> list[Row]:
-    return [_patient_row(p, badge=str(STAGE_LABELS.get(p["stage"], ""))) for p in RFA_DUE(clinic=clinic_id)]
+    # Each stage from its own index range, then merged: one query over both would sort every such patient.
+    found = [
+        p for stage in (Stage.RFA_DUE, Stage.REPEAT_RFA_DUE) for p in IN_STAGE(clinic=clinic_id, stage=stage)
+    ]
+    found.sort(key=lambda p: (p["stage_updated_at"] is not None, p["stage_updated_at"] or 0, p["pk"]))
+    return [_patient_row(p, badge=str(STAGE_LABELS.get(p["stage"], ""))) for p in found[: WORKLIST_LIMIT + 1]]
 
 
 def overdue_follow_ups(clinic_id: int, today: date) -> list[Row]:

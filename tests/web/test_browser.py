@@ -97,6 +97,12 @@ def test_a_physician_runs_the_first_block_in_the_browser(live_server: object, ch
     shoot(page, "result-desktop")
     page.set_viewport_size({"width": 390, "height": 844})
     shoot(page, "result-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("link", name="Greta Brandt").click()
+    timeline = page.locator("ol.timeline")
+    timeline.get_by_text("signed").wait_for()
+    assert "Assessment" in timeline.inner_text() and "diary: 6 scores" in timeline.inner_text()
+    shoot(page, "patient-desktop")
     assert errors == []
     # Let the last requests (the pain curve image) finish before the database is flushed.
     page.wait_for_load_state("networkidle")

@@ -148,3 +148,28 @@ def test_an_evaluation_is_remembered_only_for_the_same_record(world: World) -> N
     changed = evaluate(world.patient)
     assert changed.evaluation is not first.evaluation
     assert len(changed.evaluation.procedures) == len(first.evaluation.procedures) + 1
+
+
+def test_rfa_due_lists_both_stages_oldest_first(world: World) -> None:
+    from django.utils import timezone
+
+    from facetpath.patients.models import Stage
+
+    now = timezone.now()
+    for mrn, name, stage, hours_ago in [
+        ("R-1", "Newer", Stage.RFA_DUE, 1),
+        ("R-2", "Oldest", Stage.REPEAT_RFA_DUE, 30),
+        ("R-3", "Middle", Stage.RFA_DUE, 5),
+        ("R-4", "Elsewhere", Stage.SECOND_BLOCK_DUE, 50),
+    ]:
+        make_patient(
+            world.clinic,
+            mrn=mrn,
+            family_name=name,
+            stage=stage,
+            stage_updated_at=now - timedelta(hours=hours_ago),
+        )
+    page = world.client_for("nurse").get(reverse("worklist")).content.decode()
+    rfa = page[page.index('id="rfa-h"') : page.index('id="overdue-h"')]
+    assert rfa.index("Oldest") < rfa.index("Middle") < rfa.index("Newer") and "Elsewhere" not in rfa
+    assert "Repeat RFA" in rfa  # each line says which
