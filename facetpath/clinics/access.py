@@ -50,14 +50,19 @@ def current_membership(request: HttpRequest) -> Membership | None:
     """The membership for the clinic chosen in this session, else the user's first; cached per request."""
     if hasattr(request, "membership"):
         return request.membership  # type: ignore[no-any-return]
-    membership = None
+    membership, others = None, []
     user = getattr(request, "user", None)  # absent when an error page renders before the middleware ran
     if user is not None and user.is_authenticated:
-        memberships = Membership.objects.select_related("clinic").filter(user=user)
+        # All of the account's clinics in one query: the header offers the others to switch to.
+        memberships = list(
+            Membership.objects.select_related("clinic").filter(user=user).order_by("clinic__name", "id")
+        )
         chosen = request.session.get(SESSION_KEY)
-        membership = memberships.filter(clinic_id=chosen).first() if chosen else None
-        membership = membership or memberships.order_by("clinic__name", "id").first()
+        membership = next((m for m in memberships if m.clinic_id == chosen), None) if chosen else None
+        membership = membership or (memberships[0] if memberships else None)
+        others = [m for m in memberships if m is not membership]
     request.membership = membership  # type: ignore[attr-defined]
+    request.other_memberships = others  # type: ignore[attr-defined]
     return membership
 
 

@@ -173,3 +173,19 @@ def test_rfa_due_lists_both_stages_oldest_first(world: World) -> None:
     rfa = page[page.index('id="rfa-h"') : page.index('id="overdue-h"')]
     assert rfa.index("Oldest") < rfa.index("Middle") < rfa.index("Newer") and "Elsewhere" not in rfa
     assert "Repeat RFA" in rfa  # each line says which
+
+
+def test_an_account_in_two_clinics_switches_between_them(world: World) -> None:
+    from facetpath.clinics.models import Clinic, Membership
+
+    physician = world.users["physician"]
+    Membership.objects.create(user=physician, clinic=world.other_clinic, role="nurse")
+    stranger = Clinic.objects.create(name="Clinic C", time_zone="UTC")
+    client = world.client_for("physician")
+    page = client.get(reverse("worklist")).content.decode()
+    assert "Clinic A · Physician" in page and '<option value="' + str(world.other_clinic.pk) in page
+    client.post(reverse("switch-clinic"), {"clinic": world.other_clinic.pk})
+    page = client.get(reverse("worklist")).content.decode()
+    assert "Clinic B · Nurse" in page and '<option value="' + str(world.clinic.pk) in page
+    client.post(reverse("switch-clinic"), {"clinic": stranger.pk})  # not a member there: nothing changes
+    assert "Clinic B · Nurse" in client.get(reverse("worklist")).content.decode()
