@@ -22,6 +22,7 @@ caches SQL text, never data.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any
 
 from django.db import connections
@@ -43,7 +44,7 @@ class Param(Expression):
 class _Compiled:
     def __init__(self, queryset: QuerySet[Any]) -> None:
         query = queryset.query
-        self.compiler = query.get_compiler(using="default")
+        self.compiler = query.get_compiler(using=DATABASE)
         self.sql, params = self.compiler.as_sql()
         self.params = list(params)
         fields = [selected[0] for selected in self.compiler.select[: self.compiler.col_count]]
@@ -52,12 +53,15 @@ class _Compiled:
         self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
 
 
+DATABASE = "default"  # facetpath has one database
+
+
 class Prepared:
-    """A `.values()` queryset with `Param`s, compiled once per database; call it with the values."""
+    """A `.values()` queryset with `Param`s, compiled on first use; call it with the values."""
 
     def __init__(self, build: Callable[[], QuerySet[Any]]) -> None:
         self.build = build
-        self._compiled: dict[str, _Compiled] = {}
+        self._compiled: _Compiled | None = None
 
     @property
     def queryset(self) -> QuerySet[Any]:
@@ -67,11 +71,10 @@ class Prepared:
         return queryset
 
     def __call__(self, **values: Any) -> list[dict[str, Any]]:
-        alias = "default"  # facetpath has one database
-        compiled = self._compiled.get(alias)
+        compiled = self._compiled
         if compiled is None:
-            compiled = self._compiled[alias] = _Compiled(self.queryset)
-        connection = connections[alias]
+            compiled = self._compiled = _Compiled(self.queryset)
+        connection = connections[DATABASE]
         bound = [
             param.output_field.get_db_prep_value(values[param.name], connection)
             if isinstance(param, Param)
@@ -100,7 +103,7 @@ def instance_of[M: Model](
 ) -> M:
     """The model instance a row loaded with `fields_of` describes; fields left out load when first read."""
     names = [field.attname for field in model._meta.concrete_fields if field.name not in leave_out]
-    return model.from_db("default", names, [row[prefix + name] for name in names])
+    return model.from_db(DATABASE, names, [row[prefix + name] for name in names])
 
 
 def attach(instance: Model, related_name: str, objects: list[Any]) -> None:
@@ -117,8 +120,8 @@ def insert[M: Model](instance: M) -> M:
 
     Values go through each field's own `pre_save` and `get_db_prep_save`, as `Model.save()` would. No
     signals are sent: facetpath connects none to these models."""
-    connection = connections["default"]
-    sql, fields = _insert_sql(type(instance), connection)
+    connection = connections[DATABASE]
+    sql, fields = _insert_sql(type(instance))
     params = [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -131,18 +134,14 @@ def insert[M: Model](instance: M) -> M:
     return instance
 
 
-_INSERTS: dict[tuple[type[Model], str], tuple[str, list[Field[Any, Any]]]] = {}
-
-
-def _insert_sql(model: type[Model], connection: Any) -> tuple[str, list[Field[Any, Any]]]:
-    known = _INSERTS.get((model, connection.alias))
-    if known is None:
-        quote = connection.ops.quote_name
-        fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-        columns = ", ".join(quote(str(field.column)) for field in fields)
-        marks = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
-        if connection.features.can_return_columns_from_insert:
-            sql += f" RETURNING {quote(str(model._meta.pk.column))}"
-        known = _INSERTS[(model, connection.alias)] = (sql, fields)
-    return known
+@cache
+def _insert_sql(model: type[Model]) -> tuple[str, list[Field[Any, Any]]]:
+    connection = connections[DATABASE]
+    quote = connection.ops.quote_name
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+    if connection.features.can_return_columns_from_insert:
+        sql += f" RETURNING {quote(str(model._meta.pk.column))}"
+    return sql, fields

@@ -24,6 +24,7 @@ from facetpath.web.worklist import WORKLIST_LIMIT, Row, day_month, full_name, li
 
 CLINIC = Param("clinic", IntegerField())
 TODAY = Param("today", DateField())
+SINCE = Param("since", DateField())  # a diary still runs on blocks since this day
 
 STAGE_LABELS = dict(Stage.choices)
 TYPE_LABELS = dict(Procedure.Type.choices)
@@ -74,7 +75,7 @@ def _score_count() -> Coalesce:
 RECENT_BLOCKS = Prepared(
     lambda: (
         _unsigned()
-        .filter(date__gte=TODAY)
+        .filter(date__gte=SINCE)
         .annotate(diary_count=_score_count())
         .order_by("-date", "pk")
         .values(*BLOCK_FIELDS, "diary_count")
@@ -85,7 +86,7 @@ RECENT_BLOCKS = Prepared(
 OLDER_BLOCKS = Prepared(
     lambda: (
         _unsigned()
-        .filter(date__lt=TODAY)
+        .filter(date__lt=SINCE)
         .filter(Exists(_scores()))
         .annotate(diary_count=_score_count())
         .order_by("date", "pk")
@@ -169,8 +170,8 @@ def todays_procedures(clinic_id: int, today: date, clinical: bool) -> list[Proce
 def diaries(clinic_id: int, today: date) -> dict[str, list[Any]]:
     """Diagnostic blocks whose diary is still running (recent, incomplete) or ready for review."""
     since = today - timedelta(days=DIARY_RUNNING_DAYS)
-    recent = RECENT_BLOCKS(clinic=clinic_id, today=since)
-    older = OLDER_BLOCKS(clinic=clinic_id, today=since)
+    recent = RECENT_BLOCKS(clinic=clinic_id, since=since)
+    older = OLDER_BLOCKS(clinic=clinic_id, since=since)
     points = len(DIARY_SCHEDULE_MINUTES)
     running = [p for p in recent if p["diary_count"] < points][:WORKLIST_LIMIT]
     ready = (older + [p for p in recent if p["diary_count"] >= points])[:WORKLIST_LIMIT]
