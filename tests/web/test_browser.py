@@ -7,6 +7,7 @@ import os
 from datetime import timedelta
 
 import pytest
+from axe_check import axe_violations
 from browsing import shoot
 from webfactories import PASSWORD, Clinic, Role, make_user
 
@@ -29,11 +30,15 @@ def test_a_physician_runs_the_first_block_in_the_browser(live_server: object, ch
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
 
+    page.goto(f"{base}/password-reset/")
+    assert axe_violations(page) == [], "password reset"
     page.goto(f"{base}/staff/")
+    assert axe_violations(page) == [], "sign-in"
     page.get_by_label("Username").fill("doc")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Worklist").wait_for()
+    assert axe_violations(page) == [], "worklist"
 
     page.get_by_role("link", name="Patients").click()
     page.get_by_role("link", name="Add patient").click()
@@ -62,6 +67,7 @@ def test_a_physician_runs_the_first_block_in_the_browser(live_server: object, ch
     page.get_by_label("warfarin").check()
     page.locator("#gate").get_by_text("SAFE-ANTITHROMBOTIC").wait_for()
     shoot(page, "assessment-desktop")
+    assert axe_violations(page) == [], "assessment form"
     page.get_by_role("button", name="Save assessment").click()
     page.get_by_text("Assessment saved").wait_for()
 
@@ -80,6 +86,7 @@ def test_a_physician_runs_the_first_block_in_the_browser(live_server: object, ch
     page.locator("#preview").get_by_text("MCD-LEVELS").wait_for()
     page.locator("#preview").get_by_text("64493").first.wait_for()
     shoot(page, "procedure-form-desktop")
+    assert axe_violations(page) == [], "procedure form"
     page.get_by_role("button", name="Save procedure").click()
     page.get_by_text("Procedure saved").wait_for()
 
@@ -95,6 +102,7 @@ def test_a_physician_runs_the_first_block_in_the_browser(live_server: object, ch
     page.get_by_text("Signed off. The interpretation is frozen").wait_for()
     assert page.get_by_text("under medicare-lcd").is_visible()
     shoot(page, "result-desktop")
+    assert axe_violations(page) == [], "procedure result"
     page.set_viewport_size({"width": 390, "height": 844})
     shoot(page, "result-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -103,6 +111,7 @@ def test_a_physician_runs_the_first_block_in_the_browser(live_server: object, ch
     timeline.get_by_text("signed").wait_for()
     assert "Assessment" in timeline.inner_text() and "diary: 6 scores" in timeline.inner_text()
     shoot(page, "patient-desktop")
+    assert axe_violations(page) == [], "patient page"
     assert errors == []
     # Let the last requests (the pain curve image) finish before the database is flushed.
     page.wait_for_load_state("networkidle")
