@@ -217,3 +217,43 @@ def test_reading_the_audit_trail_is_itself_audited(world: World) -> None:
         "view",
         "audit trail page 1",
     )
+
+
+def test_a_second_positive_block_signed_off_leads_to_rfa_and_the_rfa_to_follow_up(world: World) -> None:
+    from webfactories import make_assessment, make_patient
+
+    client = world.client_for("physician")
+    patient = make_patient(world.clinic, mrn="R-2", family_name="Rask")
+    make_assessment(patient)
+    first = make_block(patient, days_ago=20, diary=GOOD_DIARY)
+    client.post(reverse("sign-off", args=[first.pk]), {"comment": ""})
+    patient.refresh_from_db()
+    assert patient.stage == Stage.SECOND_BLOCK_DUE
+
+    block = {
+        "status": "done", "type": "mbb", "intent": "diagnostic", "joints": ["L4-L5", "L5-S1"],
+        "side": "bilateral", "guidance": "fluoroscopy", "sedation": "none", "agent_name": "lidocaine",
+        "agent_concentration_percent": "2", "agent_volume_ml_per_nerve": "0.5", "pre_pain": "8",
+    }  # fmt: skip
+    day = (date.today() - timedelta(days=3)).isoformat()
+    client.post(reverse("procedure-new", args=[patient.pk]), {**block, "date": day})
+    second = Procedure.objects.filter(patient=patient).exclude(pk=first.pk).get()
+    client.post(reverse("diary-save", args=[second.pk]), {f"at_{m}": str(p) for m, p in GOOD_DIARY})
+    client.post(reverse("sign-off", args=[second.pk]), {"comment": "Concordant second block."})
+    patient.refresh_from_db()
+    assert patient.stage == Stage.RFA_DUE and "RFA" in patient.next_step
+    assert SignOff.objects.get(procedure=second).interpretation["meets_criteria"] is True
+    worklist = client.get(reverse("worklist")).content.decode()
+    rfa_section = worklist[worklist.index('id="rfa-h"') : worklist.index('id="overdue-h"')]
+    assert "Rask" in rfa_section
+
+    rfa = {
+        **block,
+        "type": "rfa",
+        "intent": "therapeutic",
+        "rfa_technique": "thermal",
+        "rfa_temperature_c": "80",
+    }
+    client.post(reverse("procedure-new", args=[patient.pk]), {**rfa, "date": date.today().isoformat()})
+    patient.refresh_from_db()
+    assert patient.stage == Stage.RFA_DONE and patient.follow_up_due == date.today() + timedelta(days=90)
