@@ -51,3 +51,18 @@ def test_hostile_values_never_give_500(world: World, value: str) -> None:
             assert response.status_code < 500, (url, field)
     for url in (reverse("patients") + "?q=", reverse("patients") + "?stage=", reverse("audit") + "?page="):
         assert client.get(url + value[:100].replace("\x00", "%00")).status_code < 500
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_sign_in_and_reset_values_never_give_500(world: World, value: str) -> None:
+    client = Client(raise_request_exception=True)
+    for url, fields in [
+        (reverse("login"), ["username", "password"]),
+        (reverse("password_reset"), ["email"]),
+    ]:
+        for field in fields:
+            response = client.post(
+                url, {"username": "nurse-a", "password": "x", "email": "a@b.example", field: value}
+            )
+            assert response.status_code < 500, (url, field)
+    assert client.get("/password-reset/" + "x" * 40 + "/set-password/").status_code < 500
