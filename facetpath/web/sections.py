@@ -82,7 +82,7 @@ RECENT_BLOCKS = Prepared(
     )
 )
 # Older ones only need "has a score", which the (procedure, minutes) index answers, walking the
-# (status, date) index oldest first; only the rows shown are counted.
+# (status, date, id) index oldest first; only the rows shown are counted.
 OLDER_BLOCKS = Prepared(
     lambda: (
         _unsigned()
