@@ -21,7 +21,9 @@ caches SQL text, never data.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import itertools
+import re
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any
 
@@ -45,8 +47,8 @@ class _Compiled:
     def __init__(self, queryset: QuerySet[Any]) -> None:
         query = queryset.query
         self.compiler = query.get_compiler(using=DATABASE)
-        self.sql, params = self.compiler.as_sql()
-        self.params = list(params)
+        sql, params = self.compiler.as_sql()
+        self.sql, self.params = named(sql), list(params)
         fields = [selected[0] for selected in self.compiler.select[: self.compiler.col_count]]
         self.converters = self.compiler.get_converters(fields)
         # The same column names, in the same order, as Django's own ValuesIterable.
@@ -54,6 +56,22 @@ class _Compiled:
 
 
 DATABASE = "default"  # facetpath has one database
+
+_PLACEHOLDER = re.compile(r"(?<!%)%s")  # Django's own pattern for a value's place
+
+
+def named(sql: str) -> str:
+    """The SQL with its n-th `%s` written `%(pn)s`, to run with `by_name(values)`.
+
+    Django's SQLite cursor finds each `%s` with a regular expression on every run, which took 70 µs on
+    the diary link's 5 kB query (as long as the database took to answer it); named values go in with one
+    string format instead. PostgreSQL's driver takes them as they are."""
+    counter = itertools.count()
+    return _PLACEHOLDER.sub(lambda _match: f"%(p{next(counter)})s", sql)
+
+
+def by_name(values: Sequence[Any]) -> dict[str, Any]:
+    return {f"p{index}": value for index, value in enumerate(values)}
 
 
 class Prepared:
@@ -82,7 +100,7 @@ class Prepared:
             for param in compiled.params
         ]
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, bound)
+            cursor.execute(compiled.sql, by_name(bound))
             rows: Any = cursor.fetchall()
         if compiled.converters:
             rows = compiled.compiler.apply_converters(rows, compiled.converters)
@@ -102,8 +120,13 @@ def instance_of[M: Model](
     model: type[M], row: dict[str, Any], prefix: str = "", leave_out: Iterable[str] = ()
 ) -> M:
     """The model instance a row loaded with `fields_of` describes; fields left out load when first read."""
-    names = [field.attname for field in model._meta.concrete_fields if field.name not in leave_out]
+    names = _attnames(model, tuple(leave_out))
     return model.from_db(DATABASE, names, [row[prefix + name] for name in names])
+
+
+@cache
+def _attnames(model: type[Model], leave_out: tuple[str, ...]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields if field.name not in leave_out]
 
 
 def attach(instance: Model, related_name: str, objects: list[Any]) -> None:
@@ -124,7 +147,7 @@ def insert[M: Model](instance: M) -> M:
     sql, fields = _insert_sql(type(instance))
     params = [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, by_name(params))
         if connection.features.can_return_columns_from_insert:
             instance.pk = cursor.fetchone()[0]
         else:
@@ -140,7 +163,7 @@ def _insert_sql(model: type[Model]) -> tuple[str, list[Field[Any, Any]]]:
     quote = connection.ops.quote_name
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     columns = ", ".join(quote(str(field.column)) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
+    marks = ", ".join(f"%(p{index})s" for index in range(len(fields)))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
     if connection.features.can_return_columns_from_insert:
         sql += f" RETURNING {quote(str(model._meta.pk.column))}"

@@ -134,23 +134,32 @@ def _print_logins(host: str, port: int) -> None:
 
 
 def worker(argv: list[str]) -> int:
-    """Sends diary reminders as they fall due (the django-tasks-db queue) and re-evaluates stages."""
+    """Brings stale stages up to date and sends diary reminders as they fall due (django-tasks-db)."""
     parser = argparse.ArgumentParser(prog="facetpath worker")
     parser.add_argument("--once", action="store_true", help="run one pass and exit")
-    parser.add_argument("--every", type=int, default=3600, help="seconds between stage passes (default 3600)")
     parser.add_argument(
-        "--interval", type=float, default=10.0, help="seconds between reminder queue checks (default 10)"
+        "--every", type=int, default=3600, help="seconds between passes over every stage (default 3600)"
+    )
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=10.0,
+        help="seconds between checks for stale stages and due reminders (default 10)",
     )
     args = parser.parse_args(argv)
     _setup()
     from django.core.management import call_command
+
+    from facetpath.procedures.interpretation import refresh_stale_stages
 
     last_pass = None
     while True:
         if last_pass is None or time.monotonic() - last_pass >= max(60, args.every):
             call_command("refresh_stages")
             last_pass = time.monotonic()
-        # Runs every task already due (reminders carry their send time), then returns to this loop.
+        # Stages a diary answer left stale (usually none: one indexed query), then every task already due
+        # (reminders carry their send time); then back to this loop.
+        refresh_stale_stages()
         call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
         if args.once:
             return 0

@@ -37,12 +37,13 @@ def audit(
     """
     user = request.user if request.user.is_authenticated else None
     membership = getattr(request, "membership", None)
+    at_clinic = membership.clinic if membership else clinic
     event = AuditEvent(
-        who=user,
+        who_id=user.pk if user else None,
         username=user.get_username() if user else actor,
-        clinic=membership.clinic if membership else clinic,
+        clinic_id=at_clinic.pk if at_clinic else None,
         action=action,
-        patient=patient,
+        patient_id=patient.pk if patient else None,
         object_type=(obj._meta.model_name or "") if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         ip=client_ip(request),

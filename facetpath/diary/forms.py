@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from django import forms
@@ -72,13 +73,9 @@ class EntryForm(forms.Form):
     def __init__(self, *args: Any, movements: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.movement_keys = [m for m in movements if m in MOVEMENT_LABELS]
-        for key in self.movement_keys:
-            self.fields[f"move_{key}"] = forms.ChoiceField(
-                label=str(MOVEMENT_LABELS[key]),
-                choices=CHANGE_CHOICES,
-                widget=forms.RadioSelect,
-                required=False,
-            )
+        # Shared, not copied: Django deep-copies each form's fields so that one form may change its own,
+        # which this form never does, and the copy was a tenth of every diary answer (bench/diary.py).
+        self.fields = {**_ENTRY_FIELDS, **{f"move_{key}": _movement_field(key) for key in self.movement_keys}}
 
     def movement_fields(self) -> list[Any]:
         return [self[f"move_{key}"] for key in self.movement_keys]
@@ -109,6 +106,16 @@ class EntryForm(forms.Form):
             note=data["note"],
             entered_at=data.get("entered_at"),
         )
+
+
+_ENTRY_FIELDS, EntryForm.base_fields = EntryForm.base_fields, {}
+
+
+@cache
+def _movement_field(key: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=MOVEMENT_LABELS[key], choices=CHANGE_CHOICES, widget=forms.RadioSelect, required=False
+    )
 
 
 class WarningForm(forms.Form):

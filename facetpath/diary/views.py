@@ -8,7 +8,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import CharField, OuterRef, Subquery
+from django.db.models import CharField, Model, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,34 +42,61 @@ LINK_ACTOR = "patient link"
 # --- The patient's side -------------------------------------------------------------------------------
 
 
-def _diary_for(token: str) -> Diary | None:
+def _diary_for(token: str, *, answering: bool = False) -> Diary | None:
+    """The diary a link opens, with its procedure, patient and clinic; None for a forged link.
+
+    `answering` loads only what taking an answer reads (a phone's answer is the busiest request): the
+    other fields of the procedure, patient and clinic would load one query each if read, so pages
+    render from the whole row."""
     if not token.isascii() or len(token) > 64:
         return None
-    found = DIARY_BY_TOKEN_HASH(token_hash=hash_token(token))
+    query, leave_out = (LINK_FOR_ANSWER, ANSWER_LEAVES_OUT) if answering else (DIARY_BY_TOKEN_HASH, NOTHING)
+    found = query(token_hash=hash_token(token))
     if not found:
         return None
     row = found[0]
     diary = instance_of(Diary, row)
-    diary.procedure = instance_of(Procedure, row, "procedure__")
-    diary.procedure.patient = instance_of(Patient, row, "procedure__patient__")
-    diary.procedure.patient.clinic = instance_of(Clinic, row, "procedure__patient__clinic__")
+    diary.procedure = instance_of(Procedure, row, "procedure__", leave_out[Procedure])
+    diary.procedure.patient = instance_of(Patient, row, "procedure__patient__", leave_out[Patient])
+    diary.procedure.patient.clinic = instance_of(
+        Clinic, row, "procedure__patient__clinic__", leave_out[Clinic]
+    )
     diary.latest_pain_scale = row["latest_pain_scale"]  # type: ignore[attr-defined]  # answers go on this scale
     return diary
 
 
-# Every answer a phone sends starts here: prepared (facetpath.prepared), with the procedure, patient and
-# clinic in the same row, as select_related would load them.
-DIARY_BY_TOKEN_HASH = Prepared(
-    lambda: Diary.objects.filter(token_hash=Param("token_hash", CharField())).values(
-        *fields_of(Diary),
-        *fields_of(Procedure, "procedure__"),
-        *fields_of(Patient, "procedure__patient__"),
-        *fields_of(Clinic, "procedure__patient__clinic__"),
-        latest_pain_scale=Subquery(
-            Assessment.latest_first(OuterRef("procedure__patient")).values("pain_scale")[:1]
-        ),
+def _leave_out_all_but(model: type[Model], *kept: str) -> list[str]:
+    return [field.name for field in model._meta.concrete_fields if field.name not in {"id", *kept}]
+
+
+NOTHING: dict[type[Model], list[str]] = {Procedure: [], Patient: [], Clinic: []}
+# What an answer reads beyond the diary: the movements asked about, the patient's language, the
+# clinic's zone (slot times) and its name and number (for a link that no longer works).
+ANSWER_LEAVES_OUT = {
+    Procedure: _leave_out_all_but(Procedure, "patient", "painful_movements"),
+    Patient: _leave_out_all_but(Patient, "clinic", "preferred_language"),
+    Clinic: _leave_out_all_but(Clinic, "name", "phone", "time_zone"),
+}
+
+
+def _link_query(leave_out: dict[type[Model], list[str]]) -> Prepared:
+    # Prepared (facetpath.prepared), with the procedure, patient and clinic in the same row, as
+    # select_related would load them.
+    return Prepared(
+        lambda: Diary.objects.filter(token_hash=Param("token_hash", CharField())).values(
+            *fields_of(Diary),
+            *fields_of(Procedure, "procedure__", leave_out[Procedure]),
+            *fields_of(Patient, "procedure__patient__", leave_out[Patient]),
+            *fields_of(Clinic, "procedure__patient__clinic__", leave_out[Clinic]),
+            latest_pain_scale=Subquery(
+                Assessment.latest_first(OuterRef("procedure__patient")).values("pain_scale")[:1]
+            ),
+        )
     )
-)
+
+
+DIARY_BY_TOKEN_HASH = _link_query(NOTHING)
+LINK_FOR_ANSWER = _link_query(ANSWER_LEAVES_OUT)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -102,8 +129,8 @@ def _no_link(request: HttpRequest, diary: Diary | None) -> HttpResponse:
     return render(request, "diary/no_link.html", context, status=status)
 
 
-def _open_diary(request: HttpRequest, token: str) -> Diary | HttpResponse:
-    diary = _diary_for(token)
+def _open_diary(request: HttpRequest, token: str, *, answering: bool = False) -> Diary | HttpResponse:
+    diary = _diary_for(token, answering=answering)
     if diary is None or not diary.link_usable or diary.status == Diary.Status.CANCELLED:
         return _no_link(request, diary)
     use_patient_language(request, diary.procedure.patient.preferred_language)
@@ -161,7 +188,7 @@ def diary_page(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 @never_cache
 def diary_entry(request: HttpRequest, token: str) -> HttpResponse:
-    diary = _open_diary(request, token)
+    diary = _open_diary(request, token, answering=True)
     if isinstance(diary, HttpResponse):
         return diary
     form = _entry_form(diary, request.POST)
@@ -169,7 +196,7 @@ def diary_entry(request: HttpRequest, token: str) -> HttpResponse:
         if _wants_json(request):
             errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
             return JsonResponse({"ok": False, "kept": False, "errors": errors}, status=400)
-        return _diary_page(request, diary, form, status=400)
+        return _answer_page(request, token, form=form, status=400)
 
     # A retry of the answer that completed the diary still gets that answer back (submit_entry looks up
     # the key first), so completion is only decided there.
@@ -182,7 +209,7 @@ def diary_entry(request: HttpRequest, token: str) -> HttpResponse:
         message = _("Every time in this diary is already answered. Thank you!")
         if _wants_json(request):
             return JsonResponse({"ok": True, "kept": False, "message": message})
-        return _diary_page(request, diary, _entry_form(diary), saved_message=message)
+        return _answer_page(request, token, saved_message=message)
     message = services.binding_message(entry)
     if _wants_json(request):
         return JsonResponse(
@@ -195,8 +222,17 @@ def diary_entry(request: HttpRequest, token: str) -> HttpResponse:
                 "message": message,
             }
         )
-    diary.refresh_from_db()
-    return _diary_page(request, diary, _entry_form(diary), saved_message=message)
+    return _answer_page(request, token, saved_message=message)
+
+
+def _answer_page(
+    request: HttpRequest, token: str, form: EntryForm | None = None, status: int = 200, **extra: Any
+) -> HttpResponse:
+    """The diary page after an answer sent without JavaScript, read afresh and whole."""
+    diary = _diary_for(token)
+    if diary is None:
+        return _no_link(request, None)
+    return _diary_page(request, diary, form or _entry_form(diary), status=status, **extra)
 
 
 @csrf_exempt

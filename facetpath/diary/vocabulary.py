@@ -6,10 +6,15 @@ diary's tables. Labels are lazy so the patient's page speaks the patient's langu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # (key stored on the procedure, label shown to staff and patients)
-PAINFUL_MOVEMENTS: list[tuple[str, object]] = [
+PAINFUL_MOVEMENTS: list[tuple[str, StrOrPromise]] = [
     ("standing-up", _("Standing up from a chair")),
     ("bending-back", _("Bending backwards")),
     ("bending-forward", _("Bending forwards")),

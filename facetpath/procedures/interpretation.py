@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -40,6 +41,8 @@ DIARY_RUNNING_DAYS = 1
 FOLLOW_UP_EVERY_DAYS = 90
 
 CASE_FORMAT = "facetpath.case/1"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -299,32 +302,33 @@ def refresh_stage(patient: Patient) -> Interpretation:
 def mark_stage_stale(patient_id: int) -> None:
     """Defers the re-evaluation after a write on the patient's side (a diary answer).
 
-    Call inside the write's transaction: the flag and the worker's task commit with the write, or not at
-    all. One task is queued per patient until the stage is recomputed, however many answers arrive.
-    Stage lists call `refresh_stale_stages` first, so none shows a stage older than the data.
+    Call inside the write's transaction: the flag commits with the write, or not at all. The flag is the
+    queue: the worker's next pass (`refresh_stale_stages`) and every page that lists stages recompute the
+    flagged patients through a partial index, so none shows a stage older than the data.
     """
     with connection.cursor() as cursor:  # on the diary's hot path: one statement, written out
         cursor.execute(
             "UPDATE patients_patient SET stage_stale = %s WHERE id = %s AND stage_stale = %s",
             [True, patient_id, False],
         )
-        newly_stale = cursor.rowcount == 1
-    if newly_stale:
-        from facetpath.procedures.tasks import refresh_patient_stage
-
-        refresh_patient_stage.enqueue(patient_id)
 
 
-def refresh_stale_stages(clinic: Any) -> int:
-    """Recomputes the stages the worker has not reached yet (usually none: one indexed query)."""
-    stale = [row["pk"] for row in STALE_PATIENTS(clinic=clinic.pk)]
-    for patient in Patient.objects.filter(pk__in=stale) if stale else []:
-        patient.clinic = clinic
-        refresh_stage(patient)
+def refresh_stale_stages(clinic: Any = None) -> int:
+    """Recomputes the stages flagged stale, of one clinic or (the worker) of all; usually none: one query."""
+    rows = STALE_PATIENTS(clinic=clinic.pk) if clinic is not None else ALL_STALE_PATIENTS()
+    stale = [row["pk"] for row in rows]
+    patients = Patient.objects.filter(pk__in=stale) if stale else Patient.objects.none()
+    for patient in patients if clinic is not None else patients.select_related("clinic"):
+        if clinic is not None:
+            patient.clinic = clinic
+        try:
+            refresh_stage(patient)
+        except Exception:  # one unreadable record must not hold up the others; it stays flagged
+            log.exception("stage of patient %s not refreshed", patient.pk)
     return len(stale)
 
 
-# Ordered by id, so that the partial index on stale patients answers it (not a walk of the clinic).
+# Ordered by id, so that the partial index on stale patients answers them (not a walk of the clinic).
 STALE_PATIENTS = Prepared(
     lambda: (
         Patient.objects.filter(clinic_id=Param("clinic", IntegerField()), stage_stale=True)
@@ -332,6 +336,7 @@ STALE_PATIENTS = Prepared(
         .values("pk")
     )
 )
+ALL_STALE_PATIENTS = Prepared(lambda: Patient.objects.filter(stage_stale=True).order_by("pk").values("pk"))
 
 
 def case_errors(case: dict[str, Any]) -> list[str]:

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+import threading
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django import db
 from django.conf import settings
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 from webfactories import World, make_assessment, make_block, make_patient
 
 from facetpath.audit.models import AuditEvent
 from facetpath.diary import services
 from facetpath.diary.models import Diary, DiarySettings, Entry, Reminder, Slot, WarningReport, hash_token
-from facetpath.patients.models import Stage
+from facetpath.patients.models import Patient, Stage
+from facetpath.procedures import interpretation
+from facetpath.procedures.interpretation import refresh_stale_stages
 from facetpath.procedures.models import DiaryScore, FollowUp
-from facetpath.procedures.tasks import refresh_patient_stage
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 
@@ -175,20 +179,40 @@ def test_zero_is_an_answer_and_becomes_the_canonical_score(world: World) -> None
     assert DiaryScore.objects.get(procedure=diary.procedure, minutes=15).pain == 0
 
 
-def test_an_answer_leaves_the_stage_to_the_worker_one_task_per_patient(world: World) -> None:
+def test_an_answer_flags_the_stage_stale_and_the_sweep_recomputes_it(world: World) -> None:
     _diary, token = start(world)
     post_entry(Client(), token, pain="2")
     post_entry(Client(), token, key="key-00000002", pain="3")
     world.patient.refresh_from_db()
     assert world.patient.stage_stale and world.patient.stage_updated_at is None
-    queued = DBTaskResult.objects.filter(task_path="facetpath.procedures.tasks.refresh_patient_stage")
-    assert queued.count() == 1  # however many answers arrive before the worker runs
-    assert refresh_patient_stage.call(world.patient.pk) == Stage.DIARY_RUNNING
+    assert refresh_stale_stages() == 1  # however many answers arrived before the sweep
     world.patient.refresh_from_db()
     assert not world.patient.stage_stale and world.patient.stage == Stage.DIARY_RUNNING
-    assert refresh_patient_stage.call(world.patient.pk) == "already fresh"
+    assert refresh_stale_stages() == 0
     post_entry(Client(), token, key="key-00000003", pain="3")
-    assert queued.count() == 2  # stale again, so queued again
+    world.patient.refresh_from_db()
+    assert world.patient.stage_stale  # stale again, so swept again
+
+
+def test_a_record_that_cannot_be_evaluated_does_not_hold_up_the_others(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _diary, token = start(world)
+    post_entry(Client(), token)
+    other = Patient.objects.create(
+        clinic=world.clinic, mrn="X-2", given_name="A", family_name="B", sex="male"
+    )
+    Patient.objects.filter(pk=other.pk).update(stage_stale=True)
+    real = interpretation.refresh_stage
+
+    def refresh(patient: Patient) -> object:
+        if patient.pk == world.patient.pk:
+            raise ValueError("unreadable")
+        return real(patient)
+
+    monkeypatch.setattr(interpretation, "refresh_stage", refresh)
+    assert refresh_stale_stages() == 2
+    assert list(Patient.objects.filter(stage_stale=True)) == [world.patient]  # flagged until it can be read
 
 
 @pytest.mark.parametrize("page", ["worklist", "patients", "patient"])
@@ -202,6 +226,51 @@ def test_pages_that_show_stages_never_show_a_stale_one(world: World, page: str) 
     world.patient.refresh_from_db()
     assert not world.patient.stage_stale and world.patient.stage == Stage.DIARY_RUNNING
     assert world.patient.stage_updated_at is not None
+
+
+def test_an_answer_reads_and_writes_only_what_it_needs(world: World) -> None:
+    """The busiest request: a field the answer's slim link row left out would cost a query of its own."""
+    _diary, token = start(world)
+    post_entry(Client(), token, key="key-warm-up-1", pain="1")  # first answer also marks the stage stale
+    with CaptureQueriesContext(connection) as answer:
+        assert post_entry(Client(), token, key="key-00000002", pain="4").json()["kept"]
+    statements = [query["sql"].split()[0].upper() for query in answer.captured_queries]
+    # link, then in one transaction: (PostgreSQL: the diary's row lock,) open slots, entry, score,
+    # reminders, stale mark, audit
+    assert statements.count("SELECT") == (3 if connection.features.has_select_for_update else 2), statements
+    assert statements.count("INSERT") == 3 and statements.count("UPDATE") == 2, statements
+    with CaptureQueriesContext(connection) as retry:
+        assert post_entry(Client(), token, key="key-00000002", pain="4").json()["duplicate"]
+    writes = [q["sql"] for q in retry.captured_queries if q["sql"].split()[0].upper() in {"UPDATE", "DELETE"}]
+    inserts = [q["sql"] for q in retry.captured_queries if q["sql"].upper().startswith("INSERT")]
+    assert not writes and len(inserts) == 1 and "audit" in inserts[0]  # a retry writes only its audit row
+
+
+@pytest.mark.django_db(transaction=True)
+def test_answers_sent_at_once_each_take_their_own_time_and_retries_find_theirs(world: World) -> None:
+    """Eight phones at once (four answers, each sent twice): every answer stored once, on its own slot."""
+    _diary, token = start(world)
+    keys = [f"key-at-once-{n}" for n in range(4)] * 2
+    answers: list[Any] = [None] * len(keys)
+    start_together = threading.Barrier(len(keys))
+
+    def send(index: int) -> None:
+        start_together.wait()
+        try:
+            answers[index] = post_entry(Client(), token, key=keys[index], pain="5").json()
+        finally:
+            db.connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(len(keys))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(answer["kept"] for answer in answers)
+    for n in range(4):  # a key's two sends got the same entry back
+        assert answers[n]["entry"] == answers[n + 4]["entry"]
+    entries = Entry.objects.filter(idempotency_key__startswith="key-at-once-")
+    assert entries.count() == 4 and len({entry.slot_id for entry in entries}) == 4
 
 
 def test_a_patient_answer_replaces_a_score_staff_typed_for_the_same_time(world: World) -> None:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from webfactories import World
 
+from facetpath import webcli
 from facetpath.diary import services
 from facetpath.diary.models import Diary, DiarySettings, Reminder, Slot, WarningReport
 from facetpath.patients.models import Stage
@@ -147,7 +148,7 @@ def test_the_worker_brings_a_stage_up_to_date_after_a_diary_answer(world: World)
         services.submit_entry(diary, data)
     world.patient.refresh_from_db()
     assert world.patient.stage_stale
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    assert webcli.main("worker", ["--once"]) == 0
     world.patient.refresh_from_db()
     assert not world.patient.stage_stale and world.patient.stage == Stage.READY_FOR_REVIEW
 
