@@ -317,7 +317,9 @@ def refresh_stale_stages(clinic: Any = None) -> int:
     """Recomputes the stages flagged stale, of one clinic or (the worker) of all; usually none: one query."""
     rows = STALE_PATIENTS(clinic=clinic.pk) if clinic is not None else ALL_STALE_PATIENTS()
     stale = [row["pk"] for row in rows]
-    patients = Patient.objects.filter(pk__in=stale) if stale else Patient.objects.none()
+    if not stale:  # the usual case, on every worklist: no queryset built at all
+        return 0
+    patients = Patient.objects.filter(pk__in=stale)
     for patient in patients if clinic is not None else patients.select_related("clinic"):
         if clinic is not None:
             patient.clinic = clinic

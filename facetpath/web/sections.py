@@ -7,6 +7,7 @@ module); none takes a clinic from the request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
@@ -20,7 +21,7 @@ from facetpath.patients.models import Patient, Stage
 from facetpath.prepared import Param, Prepared
 from facetpath.procedures.interpretation import DIARY_RUNNING_DAYS, DIARY_SCHEDULE_MINUTES
 from facetpath.procedures.models import DiaryScore, Procedure, SignOff
-from facetpath.web.worklist import WORKLIST_LIMIT, Row, day_month, full_name, link, url_for
+from facetpath.web.worklist import WORKLIST_LIMIT, Row, day_month, full_name, link, urls_for
 
 CLINIC = Param("clinic", IntegerField())
 TODAY = Param("today", DateField())
@@ -152,13 +153,14 @@ class DiaryRunning:
 
 
 def todays_procedures(clinic_id: int, today: date, clinical: bool) -> list[ProcedureToday]:
+    patient_url, procedure_url = urls_for("patient"), urls_for("procedure")
     return [
         ProcedureToday(
             time=f"{p['start_time']:%H:%M}" if p["start_time"] else "—",
             patient=_patient(p),
-            patient_href=url_for("patient", p["patient_id"]),
+            patient_href=patient_url(p["patient_id"]),
             type=str(TYPE_LABELS.get(p["type"], p["type"])),
-            href=url_for("procedure", p["pk"]) if clinical else "",
+            href=procedure_url(p["pk"]) if clinical else "",
             where=f"{_joints(p)} · {str(SIDE_LABELS.get(p['side'], p['side'])).lower()}",
             status=p["status"],
             status_label=str(STATUS_LABELS.get(p["status"], p["status"])),
@@ -175,13 +177,14 @@ def diaries(clinic_id: int, today: date) -> dict[str, list[Any]]:
     points = len(DIARY_SCHEDULE_MINUTES)
     running = [p for p in recent if p["diary_count"] < points][:WORKLIST_LIMIT]
     ready = (older + [p for p in recent if p["diary_count"] >= points])[:WORKLIST_LIMIT]
+    patient_url, procedure_url = urls_for("patient"), urls_for("procedure")
     return {
         "running": [
             DiaryRunning(
                 patient=_patient(p),
-                patient_href=url_for("patient", p["patient_id"]),
+                patient_href=patient_url(p["patient_id"]),
                 block=f"{day_month(p['date'])} · {_joints(p)}",
-                href=url_for("procedure", p["pk"]),
+                href=procedure_url(p["pk"]),
                 count=p["diary_count"],
                 points=points,
             )
@@ -189,7 +192,7 @@ def diaries(clinic_id: int, today: date) -> dict[str, list[Any]]:
         ],
         "ready": [
             Row(
-                url_for("procedure", p["pk"]),
+                procedure_url(p["pk"]),
                 f"{_patient(p)} — {TYPE_LABELS.get(p['type'], p['type'])} {_joints(p)} on {day_month(p['date'])}",
                 f"{p['diary_count']} scores",
             )
@@ -200,7 +203,8 @@ def diaries(clinic_id: int, today: date) -> dict[str, list[Any]]:
 
 def second_blocks_due(clinic_id: int, clinical: bool) -> list[Row]:
     found = IN_STAGE(clinic=clinic_id, stage=Stage.SECOND_BLOCK_DUE)
-    return [_patient_row(p, detail=p["next_step"] if clinical else "") for p in found]
+    patient_url = urls_for("patient")
+    return [_patient_row(p, patient_url, detail=p["next_step"] if clinical else "") for p in found]
 
 
 def rfa_due(clinic_id: int) -> list[Row]:
@@ -209,13 +213,19 @@ def rfa_due(clinic_id: int) -> list[Row]:
         p for stage in (Stage.RFA_DUE, Stage.REPEAT_RFA_DUE) for p in IN_STAGE(clinic=clinic_id, stage=stage)
     ]
     found.sort(key=lambda p: (p["stage_updated_at"] is not None, p["stage_updated_at"] or 0, p["pk"]))
-    return [_patient_row(p, badge=str(STAGE_LABELS.get(p["stage"], ""))) for p in found[: WORKLIST_LIMIT + 1]]
+    patient_url = urls_for("patient")
+    return [
+        _patient_row(p, patient_url, badge=str(STAGE_LABELS.get(p["stage"], "")))
+        for p in found[: WORKLIST_LIMIT + 1]
+    ]
 
 
 def overdue_follow_ups(clinic_id: int, today: date) -> list[Row]:
+    patient_url = urls_for("patient")
     return [
         _patient_row(
             p,
+            patient_url,
             detail=f"due {day_month(p['follow_up_due'])} {p['follow_up_due']:%Y}",
             tone="warn",
             phone=p["phone"],
@@ -224,8 +234,8 @@ def overdue_follow_ups(clinic_id: int, today: date) -> list[Row]:
     ]
 
 
-def _patient_row(p: dict[str, Any], **row: str) -> Row:
-    return Row(url_for("patient", p["pk"]), full_name(p["family_name"], p["given_name"]), **row)
+def _patient_row(p: dict[str, Any], patient_url: Callable[[int], str], **row: str) -> Row:
+    return Row(patient_url(p["pk"]), full_name(p["family_name"], p["given_name"]), **row)
 
 
 def _patient(p: dict[str, Any]) -> str:

@@ -189,3 +189,17 @@ def test_an_account_in_two_clinics_switches_between_them(world: World) -> None:
     assert "Clinic B · Nurse" in page and '<option value="' + str(world.clinic.pk) in page
     client.post(reverse("switch-clinic"), {"clinic": stranger.pk})  # not a member there: nothing changes
     assert "Clinic B · Nurse" in client.get(reverse("worklist")).content.decode()
+
+
+def test_lines_print_each_row_escaped_up_to_the_limit() -> None:
+    from facetpath.web.templatetags.facetpath_tags import lines
+    from facetpath.web.worklist import Row
+
+    rows = [Row("/p/1/", "O'Hara <b>", "note & more"), Row("/p/2/", "Second"), "<script>plain</script>"]
+    assert str(lines(rows, 1)) == (
+        '<li><a href="/p/1/">O&#x27;Hara &lt;b&gt;</a> <span class="muted">note &amp; more</span></li>'
+    )
+    printed = str(lines(rows))
+    assert (
+        printed.count("<li>") == 2 and "&lt;script&gt;plain&lt;/script&gt;" in printed
+    )  # not a Row: escaped
