@@ -9,6 +9,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -31,6 +32,13 @@ class Clinic(models.Model):
     time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
     default_policy = models.CharField(max_length=32, choices=POLICY_CHOICES, default="medicare-lcd")
     phone = models.CharField(max_length=40, blank=True)
+    emergency_number = models.CharField(
+        max_length=6,
+        default="911",
+        validators=[RegexValidator(r"^[0-9]{2,6}$", "Digits only, as dialled: 911, 112, 000, 999 …")],
+        help_text="What patients dial for emergency services where the clinic is: every warning sign, "
+        "discharge sheet and public page that says to call emergency services shows it.",
+    )
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
     insurance_networks = models.TextField(blank=True, help_text="One payer or network per line.")

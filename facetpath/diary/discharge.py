@@ -118,6 +118,7 @@ def instructions(procedure: Procedure) -> Sheet:
         _("New weakness or numbness in your arms or legs, or weakness that is getting worse."),
         _("Losing control of your bladder or bowels."),
         _("Severe new pain in your back or neck."),
-        _("These can happen up to 2 weeks after the procedure. Call emergency services (911) now."),
+        _("These can happen up to 2 weeks after the procedure. Call emergency services (%(number)s) now.")
+        % {"number": procedure.patient.clinic.emergency_number},
     ]
     return sheet

@@ -38,6 +38,7 @@ from facetpath.procedures.models import Procedure
 from facetpath.web.language import use_patient_language
 
 LINK_ACTOR = "patient link"
+DEFAULT_EMERGENCY_NUMBER = str(Clinic._meta.get_field("emergency_number").default)
 
 # --- The patient's side -------------------------------------------------------------------------------
 
@@ -71,11 +72,11 @@ def _leave_out_all_but(model: type[Model], *kept: str) -> list[str]:
 
 NOTHING: dict[type[Model], list[str]] = {Procedure: [], Patient: [], Clinic: []}
 # What an answer reads beyond the diary: the movements asked about, the patient's language, the
-# clinic's zone (slot times) and its name and number (for a link that no longer works).
+# clinic's zone (slot times), and its name and numbers (for a link that no longer works).
 ANSWER_LEAVES_OUT = {
     Procedure: _leave_out_all_but(Procedure, "patient", "painful_movements"),
     Patient: _leave_out_all_but(Patient, "clinic", "preferred_language"),
-    Clinic: _leave_out_all_but(Clinic, "name", "phone", "time_zone"),
+    Clinic: _leave_out_all_but(Clinic, "name", "phone", "emergency_number", "time_zone"),
 }
 
 
@@ -125,7 +126,13 @@ def _no_link(request: HttpRequest, diary: Diary | None) -> HttpResponse:
             {"ok": False, "kept": False, "message": message, "phone": clinic.phone if clinic else ""},
             status=status,
         )
-    context = {"message": message, "clinic": clinic, "clinic_name": clinic.name if clinic else ""}
+    context = {
+        "message": message,
+        "clinic": clinic,
+        "clinic_name": clinic.name if clinic else "",
+        # A forged link names no clinic: the number every clinic starts with.
+        "emergency_number": clinic.emergency_number if clinic else DEFAULT_EMERGENCY_NUMBER,
+    }
     return render(request, "diary/no_link.html", context, status=status)
 
 

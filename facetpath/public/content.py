@@ -8,7 +8,7 @@ page of text needs, so an admin's typo (or a pasted <script>) can never run in a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -58,18 +58,28 @@ def default_page(topic: str, language: str) -> PageText:
     return PageText(topic, language, meta["title"].strip(), meta["description"].strip(), body.strip())
 
 
+# In the shipped pages, where the clinic's emergency number goes (911 in the US, 112 in much of Europe).
+EMERGENCY_NUMBER = "{emergency_number}"
+
+
+def shipped_page(clinic: Clinic, topic: str, language: str) -> PageText:
+    """The page as shipped, with this clinic's emergency number."""
+    text = default_page(topic, language)
+    return replace(text, body=text.body.replace(EMERGENCY_NUMBER, clinic.emergency_number))
+
+
 def page_for(clinic: Clinic, topic: str, language: str) -> PageText:
     saved = EducationPage.objects.filter(clinic=clinic, topic=topic, language=language).first()
     if saved is not None:
         return PageText(topic, language, saved.title, saved.description, saved.body)
-    return default_page(topic, language)
+    return shipped_page(clinic, topic, language)
 
 
 def install_defaults(clinic: Clinic) -> None:
     """Saves the shipped text as the clinic's own pages, so admins start editing from it."""
     for topic in Topic.values:
         for language in ("en", "es"):
-            text = default_page(topic, language)
+            text = shipped_page(clinic, topic, language)
             EducationPage.objects.get_or_create(
                 clinic=clinic,
                 topic=topic,

@@ -423,8 +423,47 @@ def test_a_warning_sign_shows_what_to_do_alerts_the_worklist_and_emails_on_call(
 def test_a_red_flag_sends_to_emergency_services(world: World) -> None:
     _diary, token = start(world)
     page = Client().post(f"/d/{token}/warning/", {"key": "warn-000002", "signs": ["bowel-bladder"]})
-    assert "Call emergency services (911) now" in page.content.decode()
+    assert (
+        "Call emergency services (911) now" in page.content.decode()
+        and 'href="tel:911"' in page.content.decode()
+    )
     assert WarningReport.objects.get().red_flag
+
+
+@pytest.mark.parametrize(
+    ("language", "call_now"),
+    [("en", "Call emergency services (112) now"), ("es", "Llame a emergencias (112) ahora")],
+)
+def test_every_patient_page_gives_the_clinics_own_emergency_number(
+    world: World, language: str, call_now: str
+) -> None:
+    world.clinic.emergency_number = "112"
+    world.clinic.save()
+    world.patient.preferred_language = language
+    world.patient.save()
+    _diary, token = start(world)
+    client = Client()
+    red_flag = client.post(
+        f"/d/{token}/warning/", {"key": "warn-000003", "signs": ["weakness"]}
+    ).content.decode()
+    assert call_now in red_flag and 'href="tel:112"' in red_flag
+    for path in (f"/d/{token}/warning/", f"/d/{token}/discharge/"):
+        page = client.get(path).content.decode()
+        assert "112" in page and "911" not in page, path
+    Diary.objects.update(link_revoked_at=timezone.now())
+    assert "(112)" in client.get(f"/d/{token}/").content.decode()  # a link that no longer works
+    assert "(911)" in Client().get("/d/forged-token-000/").content.decode()  # no clinic known: the default
+
+
+def test_an_emergency_number_is_digits_as_dialled(world: World) -> None:
+    from django.core.exceptions import ValidationError
+
+    for bad in ("9-1-1", "call 911", "1", "1234567", ""):
+        world.clinic.emergency_number = bad
+        with pytest.raises(ValidationError):
+            world.clinic.full_clean()
+    world.clinic.emergency_number = "000"
+    world.clinic.full_clean()
 
 
 def test_a_warning_needs_a_sign(world: World) -> None:

@@ -67,8 +67,21 @@ def test_region_pages_cover_every_section_the_clinic_promises(topic: str, langua
     body = default_page(topic, language).body
     for heading in REQUIRED_SECTIONS[language]:
         assert heading in body, (topic, language, heading)
-    for fact in ("20", "30", "RFA", "911"):
+    for fact in ("20", "30", "RFA", "{emergency_number}"):
         assert fact in body
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_pages_and_forms_give_the_clinics_own_emergency_number(world: World, language: str) -> None:
+    world.clinic.emergency_number = "112"
+    world.clinic.save()
+    profile = publish(world.clinic, "clinic-a")
+    for url in (
+        reverse("public:page", args=[profile.slug, Topic.LUMBAR]),
+        reverse("public:request", args=[profile.slug]),
+    ):
+        page = Client().get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert "112" in page and "911" not in page and "{emergency_number}" not in page, url
 
 
 def test_no_billing_code_descriptors_on_public_pages() -> None:
