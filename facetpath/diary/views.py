@@ -6,13 +6,14 @@ import secrets
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import CharField, Model, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -32,6 +33,7 @@ from facetpath.clinics.roles import Capability
 from facetpath.diary import discharge, services
 from facetpath.diary.forms import AddSlotForm, DiarySettingsForm, EntryForm, WarningForm
 from facetpath.diary.models import Diary, DiarySettings, Reminder, hash_token
+from facetpath.diary.pdf import discharge_pdf
 from facetpath.patients.models import Assessment, Patient
 from facetpath.prepared import Param, Prepared, fields_of, instance_of
 from facetpath.procedures.models import Procedure
@@ -295,9 +297,30 @@ def discharge_sheet(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(diary, HttpResponse):
         return diary
     _audit_link(request, "view", diary, diary, "discharge sheet")
+    return render(request, "diary/discharge.html", _sheet_context(request, diary))
+
+
+@login_not_required
+@require_GET
+@never_cache
+def discharge_sheet_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    diary = _open_diary(request, token)
+    if isinstance(diary, HttpResponse):
+        return diary
+    _audit_link(request, "view", diary, diary, "discharge sheet PDF")
+    return _pdf_response(discharge_pdf(_sheet_context(request, diary)))
+
+
+def _sheet_context(request: HttpRequest, diary: Diary) -> dict[str, Any]:
     url = link_url(request, diary)
-    context = _patient_context(diary, sheet=discharge.instructions(diary.procedure), qr=qr_svg(url), url=url)
-    return render(request, "diary/discharge.html", context)
+    return _patient_context(diary, sheet=discharge.instructions(diary.procedure), qr=qr_svg(url), url=url)
+
+
+def _pdf_response(pdf: bytes) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    # A name without the patient's: the file may end up in a shared downloads folder.
+    response["Content-Disposition"] = 'inline; filename="after-care.pdf"'
+    return response
 
 
 # --- The staff's side ---------------------------------------------------------------------------------
@@ -329,6 +352,18 @@ def staff_diary(request: HttpRequest, procedure_id: int) -> HttpResponse:
         )
     audit(request, "view", diary or procedure, procedure.patient, detail="patient diary")
     return render(request, "diary/staff_diary.html", context)
+
+
+def staff_discharge_pdf(request: HttpRequest, procedure_id: int) -> HttpResponse:
+    """The sheet to print at discharge, in the patient's language, with the diary's current link."""
+    procedure = access_procedure(request, procedure_id, Capability.VIEW_CLINICAL)
+    diary = Diary.objects.filter(procedure=procedure).select_related("procedure__patient__clinic").first()
+    if diary is None or not diary.link_usable:
+        messages.error(request, "Start the diary (or reissue its link) before printing the sheet.")
+        return redirect("diary-staff", procedure_id=procedure.pk)
+    audit(request, "view", diary, procedure.patient, detail="discharge sheet PDF")
+    with translation.override(procedure.patient.preferred_language or settings.LANGUAGE_CODE):
+        return _pdf_response(discharge_pdf(_sheet_context(request, diary)))
 
 
 def _editable_diary(request: HttpRequest, procedure_id: int) -> tuple[Any, Diary | None]:

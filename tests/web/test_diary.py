@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,6 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 from webfactories import World, make_assessment, make_block, make_patient
 
 from facetpath.audit.models import AuditEvent
@@ -129,7 +131,8 @@ def test_the_link_carries_no_patient_identifier_and_opens_without_sign_in(world:
 def test_a_forged_link_answers_404_and_keeps_nothing(world: World) -> None:
     start(world)
     for forged in ["x" * 20, "A" * 64, "%00", "é" * 10, "y" * 200]:
-        assert Client().get(f"/d/{forged}/").status_code == 404
+        for page in ("", "discharge/", "discharge.pdf", "warning/"):
+            assert Client().get(f"/d/{forged}/{page}").status_code == 404, page
         assert post_entry(Client(), forged).status_code == 404
     assert not Entry.objects.exists()
 
@@ -584,6 +587,48 @@ def test_the_diary_speaks_the_patients_language_unless_they_switch(world: World)
     assert "Your pain diary" in switched.get(f"/d/{token}/").content.decode()
     discharge = Client().get(f"/d/{token}/discharge/").content.decode()
     assert "Llame a la clínica si tiene" in discharge and "<svg" in discharge
+
+
+def pdf_text(response: Any) -> str:
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ["After your test injection", "Call the clinic if you have", "emergency services (112) now"]),
+        ("es", ["Llame a la clínica si tiene", "Llame a emergencias (112) ahora"]),
+    ],
+)
+def test_the_discharge_sheet_as_a_pdf_in_the_patients_language(
+    world: World, language: str, words: list[str]
+) -> None:
+    world.clinic.phone, world.clinic.emergency_number = "555-0100", "112"
+    world.clinic.save()
+    world.patient.preferred_language = language
+    world.patient.save()
+    diary, token = start(world, sedation="moderate")
+    text = pdf_text(Client().get(f"/d/{token}/discharge.pdf"))
+    for expected in [*words, world.clinic.name, "555-0100", f"/d/{token}/"]:
+        assert expected in text.replace("\n", " "), expected
+    assert world.patient.family_name not in text  # nothing on the sheet names the patient
+    assert AuditEvent.objects.filter(detail="discharge sheet PDF", username="patient link").count() == 1
+    # staff print the same sheet, in the patient's language, from the diary page
+    staff = pdf_text(
+        world.client_for("nurse").get(reverse("diary-discharge-staff-pdf", args=[diary.procedure_id]))
+    )
+    assert all(expected in staff.replace("\n", " ") for expected in words)
+
+
+def test_no_pdf_from_a_link_that_no_longer_works(world: World) -> None:
+    diary, token = start(world)
+    assert Client().get("/d/not-a-real-token-1/discharge.pdf").status_code == 404
+    services.revoke_link(diary)
+    assert Client().get(f"/d/{token}/discharge.pdf").status_code == 410
+    staff = world.client_for("nurse").get(reverse("diary-discharge-staff-pdf", args=[diary.procedure_id]))
+    assert staff.status_code == 302 and staff["Location"] == reverse("diary-staff", args=[diary.procedure_id])
 
 
 def test_discharge_sheet_by_region_and_sedation(world: World) -> None:

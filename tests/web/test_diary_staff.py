@@ -36,6 +36,7 @@ def views(world: World, diary: Diary) -> list[tuple[str, str, dict[str, Any], se
     clinical = {"physician", "nurse"}
     return [
         ("get", reverse("diary-staff", args=[pk]), {}, clinical),
+        ("get", reverse("diary-discharge-staff-pdf", args=[pk]), {}, clinical),
         ("post", reverse("diary-action", args=[pk, "add-slot"]), {"minutes": "75"}, clinical),
         ("post", reverse("diary-action", args=[pk, "remove-slot"]), {"slot": "0"}, clinical),
         ("post", reverse("diary-action", args=[pk, "reissue"]), {}, clinical),
