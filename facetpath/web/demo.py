@@ -7,12 +7,14 @@ created and then evaluated by the clinical core, exactly as when staff enter the
 from __future__ import annotations
 
 import random
+import zoneinfo
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from facetpath.clinics.models import Clinic, Membership
 from facetpath.clinics.roles import Role
@@ -163,12 +165,13 @@ def _block(
     status: str = "done", agent: str = "lidocaine", signed: bool = False,
 ) -> Procedure:  # fmt: skip
     cervical = assessment.region == "cervical"
+    start, end = _session_times(demo, done_today=days_ago == 0 and status == "done")
     procedure = Procedure.objects.create(
         patient=patient, date=demo.today - timedelta(days=days_ago), type="mbb", intent="diagnostic",
         joints=_joints(assessment), side="bilateral", guidance="fluoroscopy", sedation="none",
         agent_name=agent, agent_concentration_percent=2 if agent == "lidocaine" else 0.5,
         agent_volume_ml_per_nerve=0.25 if cervical else 0.5, pre_pain=assessment.baseline_pain if status == "done" else None,
-        status=status, start_time=time(8 + demo.count % 8, 30), end_time=time(8 + demo.count % 8, 50),
+        status=status, start_time=start, end_time=end,
         operator=demo.physician, contrast_used=not cervical, created_by=demo.nurse,
     )  # fmt: skip
     pre = assessment.baseline_pain
@@ -180,6 +183,18 @@ def _block(
     if signed:
         _sign(demo, patient, procedure)
     return procedure
+
+
+def _session_times(demo: Demo, done_today: bool) -> tuple[time, time]:
+    """A block's start and end (clinic time). One done today has ended by the time the demo is loaded,
+    whatever the hour, so its diary's first times are due or past, not hours ahead."""
+    start = datetime.combine(demo.today, time(8 + demo.count % 8, 30))
+    if done_today and demo.today == demo.clinic.today():
+        now = timezone.localtime(timezone=zoneinfo.ZoneInfo(demo.clinic.time_zone)).replace(tzinfo=None)
+        latest = now - timedelta(minutes=30 + 20 * (demo.count % 4))
+        if latest.date() == demo.today:  # not in the first hour after midnight
+            start = min(start, latest.replace(second=0, microsecond=0))
+    return start.time(), (start + timedelta(minutes=20)).time()
 
 
 def _rfa(demo: Demo, patient: Patient, assessment: Assessment, days_ago: int) -> Procedure:

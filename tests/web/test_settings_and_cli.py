@@ -85,6 +85,29 @@ def test_the_demo_clinic_has_every_stage_and_loads_twice_the_same() -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("clinic_hour", [4, 11, 23])
+def test_todays_demo_blocks_have_ended_whatever_the_hour(clinic_hour: int) -> None:
+    """A reviewer may load the demo at night, clinic time: today's done blocks must lie in the past."""
+    import zoneinfo
+    from datetime import datetime, time
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from facetpath.procedures.models import Procedure
+    from facetpath.web.demo import load_demo
+
+    zone = zoneinfo.ZoneInfo("America/Chicago")  # the demo clinic's
+    moment = datetime.combine(timezone.now().astimezone(zone).date(), time(clinic_hour, 5), tzinfo=zone)
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        clinic = load_demo()
+        done_today = Procedure.objects.filter(patient__clinic=clinic, date=clinic.today(), status="done")
+        assert done_today.exists()
+        for block in done_today:
+            assert block.start_time < block.end_time <= moment.time(), (block.start_time, block.end_time)
+
+
+@pytest.mark.django_db
 def test_demo_logins_work_and_the_worklist_is_full() -> None:
     from facetpath.web.demo import DEMO_PASSWORD, load_demo
 
