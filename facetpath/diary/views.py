@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 import segno
@@ -178,15 +180,32 @@ def _diary_page(
     return render(request, "diary/diary.html", context, status=status)
 
 
-@login_not_required
-@require_GET
-@never_cache
-def diary_page(request: HttpRequest, token: str) -> HttpResponse:
-    """GET only shows the page: a link scanner that opens it changes nothing."""
-    diary = _open_diary(request, token)
-    if isinstance(diary, HttpResponse):
-        return diary
-    _audit_link(request, "view", diary, diary, "diary page")
+LinkView = Callable[[HttpRequest, str], HttpResponse]
+
+
+def link_page(detail: str) -> Callable[[Callable[[HttpRequest, Diary], HttpResponse]], LinkView]:
+    """A page behind the diary link: opened by GET only, so a link scanner that opens it changes nothing;
+    a link that no longer works says whom to call; every view is audited as `detail`."""
+
+    def decorate(show: Callable[[HttpRequest, Diary], HttpResponse]) -> LinkView:
+        @login_not_required
+        @require_GET
+        @never_cache
+        @wraps(show)
+        def view(request: HttpRequest, token: str) -> HttpResponse:
+            diary = _open_diary(request, token)
+            if isinstance(diary, HttpResponse):
+                return diary
+            _audit_link(request, "view", diary, diary, detail)
+            return show(request, diary)
+
+        return view
+
+    return decorate
+
+
+@link_page("diary page")
+def diary_page(request: HttpRequest, diary: Diary) -> HttpResponse:
     return _diary_page(request, diary, _entry_form(diary))
 
 
@@ -289,25 +308,13 @@ def qr_svg(url: str) -> str:
     return str(segno.make(url, error="m").svg_inline(scale=4, title=_("QR code for your pain diary")))
 
 
-@login_not_required
-@require_GET
-@never_cache
-def discharge_sheet(request: HttpRequest, token: str) -> HttpResponse:
-    diary = _open_diary(request, token)
-    if isinstance(diary, HttpResponse):
-        return diary
-    _audit_link(request, "view", diary, diary, "discharge sheet")
+@link_page("discharge sheet")
+def discharge_sheet(request: HttpRequest, diary: Diary) -> HttpResponse:
     return render(request, "diary/discharge.html", _sheet_context(request, diary))
 
 
-@login_not_required
-@require_GET
-@never_cache
-def discharge_sheet_pdf(request: HttpRequest, token: str) -> HttpResponse:
-    diary = _open_diary(request, token)
-    if isinstance(diary, HttpResponse):
-        return diary
-    _audit_link(request, "view", diary, diary, "discharge sheet PDF")
+@link_page("discharge sheet PDF")
+def discharge_sheet_pdf(request: HttpRequest, diary: Diary) -> HttpResponse:
     return _pdf_response(discharge_pdf(_sheet_context(request, diary)))
 
 
