@@ -325,8 +325,10 @@ def refresh_stale_stages(clinic: Any = None) -> int:
             patient.clinic = clinic
         try:
             refresh_stage(patient)
-        except Exception:  # one unreadable record must not hold up the others; it stays flagged
+        except Exception:  # one unreadable record must not hold up the others
             log.exception("stage of patient %s not refreshed", patient.pk)
+            # refresh_stage clears the flag before reading: set it again, so the next pass retries
+            Patient.objects.filter(pk=patient.pk).update(stage_stale=True)
     return len(stale)
 
 
