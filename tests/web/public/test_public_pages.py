@@ -81,7 +81,9 @@ def test_pages_and_forms_give_the_clinics_own_emergency_number(world: World, lan
         reverse("public:request", args=[profile.slug]),
     ):
         page = Client().get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
-        assert "112" in page and "911" not in page and "{emergency_number}" not in page, url
+        said = page.lower()
+        assert "call 112" in said or "llame al 112" in said, url
+        assert "call 911" not in said and "llame al 911" not in said and "{emergency_number}" not in page, url
 
 
 def test_no_billing_code_descriptors_on_public_pages() -> None:
