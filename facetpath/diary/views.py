@@ -364,10 +364,11 @@ def staff_diary(request: HttpRequest, procedure_id: int) -> HttpResponse:
 def staff_discharge_pdf(request: HttpRequest, procedure_id: int) -> HttpResponse:
     """The sheet to print at discharge, in the patient's language, with the diary's current link."""
     procedure = access_procedure(request, procedure_id, Capability.VIEW_CLINICAL)
-    diary = Diary.objects.filter(procedure=procedure).select_related("procedure__patient__clinic").first()
+    diary = Diary.objects.filter(procedure=procedure).first()
     if diary is None or not diary.link_usable:
         messages.error(request, "Start the diary (or reissue its link) before printing the sheet.")
         return redirect("diary-staff", procedure_id=procedure.pk)
+    diary.procedure = procedure  # with its patient and clinic, as access_procedure loaded them
     audit(request, "view", diary, procedure.patient, detail="discharge sheet PDF")
     with translation.override(procedure.patient.preferred_language or settings.LANGUAGE_CODE):
         return _pdf_response(discharge_pdf(_sheet_context(request, diary)))

@@ -319,10 +319,7 @@ def refresh_stale_stages(clinic: Any = None) -> int:
     stale = [row["pk"] for row in rows]
     if not stale:  # the usual case, on every worklist: no queryset built at all
         return 0
-    patients = Patient.objects.filter(pk__in=stale)
-    for patient in patients if clinic is not None else patients.select_related("clinic"):
-        if clinic is not None:
-            patient.clinic = clinic
+    for patient in Patient.objects.filter(pk__in=stale).select_related("clinic"):
         try:
             refresh_stage(patient)
         except Exception:  # one unreadable record must not hold up the others
