@@ -1,19 +1,21 @@
 """Benchmark: diary submissions through the full path against a bare view inserting one row, same server.
 
-    .venv/bin/python bench/diary.py [--diaries 300] [--requests 1500] [--concurrency 8] [--keep]
+    .venv/bin/python bench/diary.py [--diaries 400] [--requests 1000] [--rounds 3] [--concurrency 8] [--keep]
 
 1. Builds a fresh SQLite database (or DATABASE_URL's PostgreSQL, emptied first, only with --reset-database)
    with one clinic and `--diaries` patients, each with today's diagnostic block and a started diary (13 times,
    SMS consent, so every answer also cancels a queued reminder).
 2. Starts `facetpath serve` (granian, WSGI, one worker) on a free local port, with one extra URL:
      bare   POST /bench/bare/ : middleware stack, then one INSERT (an audit row), "ok"  (the floor)
-     diary  POST /d/<token>/entry/ (JSON): token check, form validation, slot binding under a row lock,
-            INSERT entry, canonical DiaryScore, reminder cancellation, audit row, refresh_stage (the core
-            re-evaluates the patient), JSON answer
-3. A second process sends `--requests` of each, `--concurrency` keep-alive connections at once, bare then
-   diary, after a warm-up; 10 % of diary requests are retries of an answer already stored.
-4. Reports requests/s of each and the ratio, then checks that the database holds exactly one entry per
-   distinct key (nothing lost, nothing duplicated) and that every retry got the stored entry back.
+     diary  POST /d/<token>/entry/ (JSON): token check, form validation, slot binding under the diary's
+            lock, INSERT entry, canonical DiaryScore, reminder cancellation, the patient's stage flagged
+            for the worker, audit row, JSON answer
+3. A second process sends `--requests` of each per round, `--concurrency` keep-alive connections at once,
+   bare then diary, `--rounds` times after a warm-up: alternating, so that a slower spell of a shared
+   machine falls on both paths. 10 % of diary requests are retries of an answer already stored.
+4. Reports requests/s of each per round and over all rounds, and the ratio, then checks that the database
+   holds exactly one entry per distinct key (nothing lost, nothing duplicated) and that every retry got
+   the stored entry back.
 """
 
 from __future__ import annotations
@@ -65,8 +67,9 @@ def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--diaries", type=int, default=300)
-    parser.add_argument("--requests", type=int, default=1500, help="requests per path (default 1500)")
+    parser.add_argument("--diaries", type=int, default=400)
+    parser.add_argument("--requests", type=int, default=1000, help="requests per path per round (1000)")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--data-dir", type=Path, help="default: a new temporary folder")
     parser.add_argument("--keep", action="store_true", help="keep the data dir")
@@ -156,8 +159,8 @@ def serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     sys.exit("bench/diary.py: the server did not start")
 
 
-def load(port: int, tokens: list[str], requests: int, concurrency: int, out: Any) -> None:
-    """Runs in a second process: the bare phase, then the diary phase; puts the figures on `out`."""
+def load(port: int, tokens: list[str], requests: int, rounds_wanted: int, concurrency: int, out: Any) -> None:
+    """Runs in a second process: bare then diary, `rounds_wanted` times; puts the figures on `out`."""
 
     resent = [0]
 
@@ -201,35 +204,37 @@ def load(port: int, tokens: list[str], requests: int, concurrency: int, out: Any
         return time.perf_counter() - started
 
     rng = random.Random(7)
-    bare_jobs = [("/bench/bare/", {"n": str(i)}) for i in range(requests)]
-    run(bare_jobs[:50], [None] * 50)  # warm-up
-    bare_answers: list[Any] = [None] * requests
-    bare_seconds = run(bare_jobs, bare_answers)
-
-    fresh = int(requests * 0.9)
-    diary_jobs = [
-        (
-            f"/d/{tokens[i % len(tokens)]}/entry/",
-            {"key": f"bench-key-{i:08d}", "pain": str(rng.randint(0, 10))},
+    run([("/bench/bare/", {"n": str(i)}) for i in range(50)], [None] * 50)  # warm-up
+    rounds, diary = [], []
+    for round_ in range(rounds_wanted):
+        bare_jobs = [("/bench/bare/", {"n": str(i)}) for i in range(requests)]
+        bare_answers: list[Any] = [None] * requests
+        bare_seconds = run(bare_jobs, bare_answers)
+        fresh = int(requests * 0.9)
+        first = round_ * fresh
+        diary_jobs = [
+            (
+                f"/d/{tokens[(first + i) % len(tokens)]}/entry/",
+                {"key": f"bench-key-{first + i:08d}", "pain": str(rng.randint(0, 10))},
+            )
+            for i in range(fresh)
+        ]
+        # Retries of answers sent earlier in the round (a phone that did not see the first reply).
+        diary_jobs += [diary_jobs[rng.randrange(fresh // 2)] for _ in range(requests - fresh)]
+        diary_answers: list[Any] = [None] * len(diary_jobs)
+        diary_seconds = run(diary_jobs, diary_answers)
+        rounds.append(
+            {
+                "bare_seconds": bare_seconds,
+                "bare_ok": sum(1 for status, _ in bare_answers if status == 200),
+                "diary_seconds": diary_seconds,
+            }
         )
-        for i in range(fresh)
-    ]
-    # Retries of answers sent earlier in the run (a phone that did not see the first reply).
-    diary_jobs += [diary_jobs[rng.randrange(fresh // 2)] for _ in range(requests - fresh)]
-    diary_answers: list[Any] = [None] * len(diary_jobs)
-    diary_seconds = run(diary_jobs, diary_answers)
-    out.put(
-        {
-            "bare_seconds": bare_seconds,
-            "bare_ok": sum(1 for status, _ in bare_answers if status == 200),
-            "resent": resent[0],
-            "diary_seconds": diary_seconds,
-            "diary": [
-                (path, form["key"], status, text.decode())
-                for (path, form), (status, text) in zip(diary_jobs, diary_answers, strict=True)
-            ],
-        }
-    )
+        diary += [
+            (path, form["key"], status, text.decode())
+            for (path, form), (status, text) in zip(diary_jobs, diary_answers, strict=True)
+        ]
+    out.put({"rounds": rounds, "diary": diary, "resent": resent[0]})
 
 
 def main() -> int:
@@ -243,7 +248,7 @@ def main() -> int:
     try:
         queue: Any = multiprocessing.get_context("spawn").Queue()
         client = multiprocessing.get_context("spawn").Process(
-            target=load, args=(port, tokens, args.requests, args.concurrency, queue)
+            target=load, args=(port, tokens, args.requests, args.rounds, args.concurrency, queue)
         )
         client.start()
         result = None
@@ -268,8 +273,6 @@ def main() -> int:
 def report(result: dict[str, Any], args: argparse.Namespace) -> None:
     from facetpath.diary.models import Entry
 
-    bare_rate = args.requests / result["bare_seconds"]
-    diary_rate = len(result["diary"]) / result["diary_seconds"]
     first_answer: dict[str, int] = {}
     problems = []
     for _path, key, status, text in result["diary"]:
@@ -284,13 +287,21 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> None:
     keys = set(stored.values_list("idempotency_key", flat=True))
     if stored.count() != len(keys) or keys != set(first_answer):
         problems.append(f"stored {stored.count()} entries for {len(keys)} keys; {len(first_answer)} answered")
-    print(
-        f"bare   {args.requests} POSTs in {result['bare_seconds']:.2f} s: {bare_rate:,.0f} req/s ({result['bare_ok']} ok)"
-    )
-    print(f"diary  {len(result['diary'])} POSTs in {result['diary_seconds']:.2f} s: {diary_rate:,.0f} req/s")
+    for n, round_ in enumerate(result["rounds"], 1):
+        bare_rate = args.requests / round_["bare_seconds"]
+        diary_rate = args.requests / round_["diary_seconds"]
+        print(
+            f"round {n}  bare {bare_rate:,.0f} req/s ({round_['bare_ok']} ok)  diary {diary_rate:,.0f} req/s"
+            f"  ratio {diary_rate / bare_rate:.2f}"
+        )
+    sent = args.requests * len(result["rounds"])
+    bare_seconds = sum(round_["bare_seconds"] for round_ in result["rounds"])
+    diary_seconds = sum(round_["diary_seconds"] for round_ in result["rounds"])
+    print(f"bare   {sent} POSTs in {bare_seconds:.2f} s: {sent / bare_seconds:,.0f} req/s")
+    print(f"diary  {sent} POSTs in {diary_seconds:.2f} s: {sent / diary_seconds:,.0f} req/s")
     if result["resent"]:
         print(f"resent {result['resent']} requests after the server closed a connection")
-    print(f"ratio  diary / bare = {diary_rate / bare_rate:.2f}  (goal >= 0.6)")
+    print(f"ratio  diary / bare = {bare_seconds / diary_seconds:.2f}  (goal >= 0.6)")
     print(
         f"check  {len(keys)} entries for {len(first_answer)} distinct keys: "
         + ("OK" if not problems else "PROBLEMS")

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
 from django.db import connections
-from django.db.models import Expression, Field, Model, QuerySet
+from django.db.models import NOT_PROVIDED, Expression, Field, Model, QuerySet
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 
 class Param(Expression):
@@ -74,6 +76,62 @@ def by_name(values: Sequence[Any]) -> dict[str, Any]:
     return {f"p{index}": value for index, value in enumerate(values)}
 
 
+def run[T](sql: str, values: Mapping[str, Any], fetch: Callable[[Any], T]) -> T:
+    """Runs `sql`, written with `%(name)s` placeholders, and returns `fetch(cursor)`.
+
+    On the driver's own cursor: Django's cursor wrapper, a new wrapper object per statement and the SQLite
+    placeholder rewriting cost about 30 µs of Python per statement, longer than SQLite took to run most of
+    the diary answer's (bench/diary.py). Django's cursor is used whenever it adds something: when queries
+    are logged (DEBUG, tests that count queries) or wrapped (`connection.execute_wrapper`). Errors arrive
+    as Django's (IntegrityError …), and a broken transaction is refused, as through Django's cursor."""
+    connection = connections[DATABASE]
+    if connection.queries_logged or connection.execute_wrappers:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            return fetch(cursor)
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors:
+        if connection.vendor == "sqlite":
+            cursor = connection.connection.execute(_sqlite_named(sql), values)
+        else:  # Django's cursor for the driver, unwrapped: it sets the time zone dates come back in
+            cursor = connection.create_cursor()
+            cursor.execute(sql, values)
+        try:
+            return fetch(cursor)
+        finally:
+            cursor.close()
+
+
+@cache
+def _sqlite_named(sql: str) -> str:
+    """`%(name)s` written as SQLite's `:name` (and `%%` as `%`), once per statement."""
+    return sql % {name: f":{name}" for name in re.findall(r"%\((\w+)\)s", sql)}
+
+
+def _all(cursor: Any) -> list[Any]:
+    return list(cursor.fetchall())
+
+
+class Statement:
+    """A write written out in SQL, with `%(name)s` placeholders; call it with the values, get the row count.
+
+    For the few statements on the diary answer's path, where going through the ORM cost several times
+    the database's own work. Values go in as the driver takes them: adapt dates with
+    `connection.ops.adapt_datetimefield_value` first."""
+
+    def __init__(self, sql: str) -> None:
+        self.sql = " ".join(sql.split())
+
+    def __call__(self, **values: Any) -> int:
+        return run(self.sql, values, fetch=_row_count)
+
+
+def _row_count(cursor: Any) -> int:
+    return int(cursor.rowcount)
+
+
 class Prepared:
     """A `.values()` queryset with `Param`s, compiled on first use; call it with the values."""
 
@@ -99,9 +157,7 @@ class Prepared:
             else param
             for param in compiled.params
         ]
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, by_name(bound))
-            rows: Any = cursor.fetchall()
+        rows: Any = run(compiled.sql, by_name(bound), fetch=_all)
         if compiled.converters:
             rows = compiled.compiler.apply_converters(rows, compiled.converters)
         return [dict(zip(compiled.names, row, strict=True)) for row in rows]
@@ -119,14 +175,45 @@ def fields_of(model: type[Model], prefix: str = "", leave_out: Iterable[str] = (
 def instance_of[M: Model](
     model: type[M], row: dict[str, Any], prefix: str = "", leave_out: Iterable[str] = ()
 ) -> M:
-    """The model instance a row loaded with `fields_of` describes; fields left out load when first read."""
+    """The model instance a row loaded with `fields_of` describes; fields left out load when first read.
+
+    The instance `Model.from_db` would build (the loaded fields set, the others deferred, known to be in
+    the database), without `Model.__init__` stepping through every field of the model: that loop was
+    half the cost of opening a diary link (four models, of up to forty fields, from one row). Models that
+    init signals listen to are built through `from_db`."""
     names = _attnames(model, tuple(leave_out))
-    return model.from_db(DATABASE, names, [row[prefix + name] for name in names])
+    if _init_watched(model):
+        return model.from_db(DATABASE, names, [row[prefix + name] for name in names])
+    instance = _instance(model, {name: row[prefix + name] for name in names})
+    instance._state.adding, instance._state.db = False, DATABASE
+    return instance
+
+
+def _instance[M: Model](model: type[M], values: dict[str, Any]) -> M:
+    """A new instance holding `values` where `Model.__init__` keeps them (fields by attname)."""
+    instance = model.__new__(model)
+    instance.__dict__.update(values)
+    instance._state = ModelState()
+    return instance
+
+
+@cache
+def _init_watched(model: type[Model]) -> bool:
+    return bool(pre_init.has_listeners(model) or post_init.has_listeners(model))
 
 
 @cache
 def _attnames(model: type[Model], leave_out: tuple[str, ...]) -> list[str]:
     return [field.attname for field in model._meta.concrete_fields if field.name not in leave_out]
+
+
+def join(instance: Model, name: str, related: Model) -> None:
+    """`instance.<name> = related` for a foreign key, as `select_related` leaves it: the id and the object,
+    without the checks of an assignment (the object's type, the database router), which were a fifth
+    of opening a diary link from its row."""
+    field = instance._meta.get_field(name)
+    instance.__dict__[field.attname] = related.pk  # type: ignore[union-attr]
+    field.set_cached_value(instance, related)  # type: ignore[union-attr]
 
 
 def attach(instance: Model, related_name: str, objects: list[Any]) -> None:
@@ -137,24 +224,30 @@ def attach(instance: Model, related_name: str, objects: list[Any]) -> None:
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[related_name] = related
 
 
-def insert[M: Model](instance: M) -> M:
+def insert[M: Model](model: type[M], **values: Any) -> M:
     """Saves a new row (an audit entry, a diary answer) with the SQL built once per model, and returns the
     instance as `save()` leaves it: with its id, and known to be in the database.
 
-    Values go through each field's own `pre_save` and `get_db_prep_save`, as `Model.save()` would. No
-    signals are sent: facetpath connects none to these models."""
+    `values` go by column attribute (`clinic_id`, not `clinic`); a field not given takes its default.
+    Each value goes through its field's own `pre_save` (auto_now_add) and `get_db_prep_save`, as
+    `Model.save()` would. No signals are sent: facetpath connects none to these models."""
     connection = connections[DATABASE]
-    sql, fields = _insert_sql(type(instance))
+    sql, fields = _insert_sql(model)
+    unknown = values.keys() - {field.attname for field in fields}
+    if unknown:
+        raise TypeError(f"{model.__name__} has no column {', '.join(sorted(unknown))}")
+    instance = _instance(model, {f.attname: values.get(f.attname, NOT_PROVIDED) for f in fields})
+    for field in fields:
+        if instance.__dict__[field.attname] is NOT_PROVIDED:
+            instance.__dict__[field.attname] = field.get_default()
     params = [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, by_name(params))
-        if connection.features.can_return_columns_from_insert:
-            instance.pk = cursor.fetchone()[0]
-        else:
-            table, column = instance._meta.db_table, str(instance._meta.pk.column)
-            instance.pk = connection.ops.last_insert_id(cursor, table, column)
+    instance.pk = run(sql, by_name(params), fetch=_new_id)
     instance._state.adding, instance._state.db = False, connection.alias
     return instance
+
+
+def _new_id(cursor: Any) -> Any:
+    return cursor.fetchone()[0]  # every backend facetpath runs on returns it (RETURNING)
 
 
 @cache
@@ -165,6 +258,4 @@ def _insert_sql(model: type[Model]) -> tuple[str, list[Field[Any, Any]]]:
     columns = ", ".join(quote(str(field.column)) for field in fields)
     marks = ", ".join(f"%(p{index})s" for index in range(len(fields)))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
-    if connection.features.can_return_columns_from_insert:
-        sql += f" RETURNING {quote(str(model._meta.pk.column))}"
-    return sql, fields
+    return sql + f" RETURNING {quote(str(model._meta.pk.column))}", fields

@@ -48,6 +48,9 @@ staff_patterns: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns = [
+    # The patient's diary link (no sign-in), first: its answers are the busiest requests, and Django tries
+    # the patterns in order (the public site's alone are seven).
+    path("d/", include(diary_urls.patient_patterns)),
     # The clinic's public site: / is the default clinic's home, each clinic has /c/<slug>/ (docs/public-site.md).
     path("", public.root, name="home"),
     path("", include("facetpath.public.urls")),
@@ -73,7 +76,6 @@ urlpatterns = [
     ),
     path("language/", login_not_required(set_language), name="set_language"),
     path("staff/", include(staff_patterns)),
-    path("d/", include(diary_urls.patient_patterns)),  # the patient's diary link (no sign-in)
 ]
 
 handler400 = "facetpath.web.views.bad_request"

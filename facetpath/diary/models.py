@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from facetpath.procedures.interpretation import DIARY_SCHEDULE_MINUTES
@@ -185,9 +186,14 @@ class Entry(models.Model):
         SAME = "same", "Same"
         HARDER = "harder", "Harder"
 
-    diary = models.ForeignKey(Diary, on_delete=models.CASCADE, related_name="entries")
+    # No index of its own: the one of (diary, idempotency_key) finds a diary's entries. Each index is
+    # written on every answer, the busiest write there is.
+    diary = models.ForeignKey(Diary, on_delete=models.CASCADE, related_name="entries", db_index=False)
     slot = models.OneToOneField(Slot, on_delete=models.PROTECT, related_name="entry")
-    procedure = models.ForeignKey("procedures.Procedure", on_delete=models.CASCADE, related_name="+")
+    # Read through the diary: no index of its own (deleting a procedure, as the demo's reset does, scans).
+    procedure = models.ForeignKey(
+        "procedures.Procedure", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     idempotency_key = models.CharField(max_length=64)
     entered_at = models.DateTimeField(help_text="When the patient rated (their phone's clock, checked).")
     received_at = models.DateTimeField(auto_now_add=True)
@@ -266,9 +272,10 @@ class Reminder(models.Model):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Not sent"
 
-    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="reminders")
+    # Found by the (slot, channel) index; by status only through the partial indexes below.
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="reminders", db_index=False)
     channel = models.CharField(max_length=5, choices=Channel.choices)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     send_after = models.DateTimeField()
     attempted_at = models.DateTimeField(null=True, blank=True)
     detail = models.CharField(max_length=300, blank=True, help_text="Why it was skipped, or the error.")
@@ -276,6 +283,12 @@ class Reminder(models.Model):
     class Meta:
         ordering = ["send_after", "id"]
         constraints = [models.UniqueConstraint(fields=["slot", "channel"], name="one_reminder_per_channel")]
+        # What the worker sends next, and the failures the worklist shows. An answer that skips a
+        # queued reminder only takes it out of the first (an index of every status rewrote two pages).
+        indexes = [
+            models.Index(fields=["send_after"], condition=Q(status="queued"), name="reminder_queued_due"),
+            models.Index(fields=["attempted_at"], condition=Q(status="failed"), name="reminder_failed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} reminder for {self.slot}"

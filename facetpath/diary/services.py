@@ -31,7 +31,7 @@ from facetpath.diary.models import (
 )
 from facetpath.diary.transports import DeliveryError, send_email, sms_transport
 from facetpath.patients.models import Assessment
-from facetpath.prepared import Param, Prepared, fields_of, insert, instance_of
+from facetpath.prepared import Param, Prepared, Statement, fields_of, insert, instance_of, join
 from facetpath.procedures.models import FollowUp, Procedure
 
 log = logging.getLogger(__name__)
@@ -253,13 +253,14 @@ def submit_entry(
 # The answer is the busiest write in facetpath (every patient, every quarter hour, retried by phones), so
 # its reads are prepared and its writes written out: through the ORM each statement cost several times
 # the database's own work (bench/diary.py). Table and column names are Django's defaults for these models.
-_ANSWER_SCORE = """
+ANSWER_SCORE = Statement("""
     INSERT INTO procedures_diaryscore (procedure_id, minutes, pain, entered_by_id, entered_at)
-    VALUES (%s, %s, %s, NULL, %s)
+    VALUES (%(procedure)s, %(minutes)s, %(pain)s, NULL, %(at)s)
     ON CONFLICT (procedure_id, minutes) DO UPDATE
-    SET pain = excluded.pain, entered_by_id = NULL, entered_at = excluded.entered_at"""
-_SKIP_SLOT_REMINDERS = """
-    UPDATE diary_reminder SET status = %s, detail = %s WHERE slot_id = %s AND status = %s"""
+    SET pain = excluded.pain, entered_by_id = NULL, entered_at = excluded.entered_at""")
+SKIP_SLOT_REMINDERS = Statement("""
+    UPDATE diary_reminder SET status = %(skipped)s, detail = %(why)s
+    WHERE slot_id = %(slot)s AND status = %(queued)s""")
 
 
 def _lock(diary: Diary) -> None:
@@ -296,13 +297,15 @@ LOCK_DIARY = Prepared(
     lambda: Diary.objects.select_for_update().filter(pk=Param("diary", BigIntegerField())).values("pk")
 )
 
+SLOT_LEAVES_OUT = ("diary", "cancelled")  # known: the diary's own, and open
+
 # The diary's open times, and the time already answered under this key if the answer is a retry: the
 # only slots an answer can need (rows, not models: a model is built for the one slot chosen).
 OPEN_SLOTS_OR_KEYED = Prepared(
     lambda: (
         Slot.objects.filter(diary_id=Param("diary", BigIntegerField()))
         .filter(Q(cancelled=False, entry__isnull=True) | Q(entry__idempotency_key=Param("key", CharField())))
-        .values(*fields_of(Slot), "entry__id")
+        .values(*fields_of(Slot, leave_out=SLOT_LEAVES_OUT), "entry__id")
     )
 )
 
@@ -310,8 +313,9 @@ OPEN_SLOTS_OR_KEYED = Prepared(
 def _stored_entry(entry_id: int, diary: Diary) -> Entry:
     row = ENTRY_WITH_SLOT(entry=entry_id)[0]
     entry = instance_of(Entry, row)
-    entry.slot = instance_of(Slot, row, "slot__")
-    entry.diary = entry.slot.diary = diary
+    join(entry, "slot", instance_of(Slot, row, "slot__"))
+    join(entry, "diary", diary)
+    join(entry.slot, "diary", diary)
     return entry
 
 
@@ -331,29 +335,31 @@ def _store_entry(
     nearest = min(still_open, key=lambda row: abs(row["due_at"] - at), default=None)
     if nearest is None:
         return None
-    slot = instance_of(Slot, nearest)
-    slot.diary = diary
+    slot = instance_of(Slot, nearest, leave_out=SLOT_LEAVES_OUT)
+    join(slot, "diary", diary)
     entry = insert(
-        Entry(
-            diary=diary,
-            slot=slot,
-            procedure_id=diary.procedure_id,
-            idempotency_key=data.idempotency_key,
-            entered_at=at,
-            minutes_from_slot=round((at - slot.due_at).total_seconds() / 60),
-            pain=data.pain,
-            relief_percent=data.relief_percent,
-            movements=data.movements,
-            took_pain_medicine=data.took_pain_medicine,
-            note=data.note,
-        )
+        Entry,
+        diary_id=diary.pk,
+        slot_id=slot.pk,
+        procedure_id=diary.procedure_id,
+        idempotency_key=data.idempotency_key,
+        entered_at=at,
+        minutes_from_slot=round((at - slot.due_at).total_seconds() / 60),
+        pain=data.pain,
+        relief_percent=data.relief_percent,
+        movements=data.movements,
+        took_pain_medicine=data.took_pain_medicine,
+        note=data.note,
     )
+    join(entry, "diary", diary)
+    join(entry, "slot", slot)
     _write_canonical_score(diary, slot, entry)
-    with connection.cursor() as cursor:
-        skipped, queued = Reminder.Status.SKIPPED, Reminder.Status.QUEUED
-        cursor.execute(
-            _SKIP_SLOT_REMINDERS, [skipped, "answered before the reminder was due", slot.pk, queued]
-        )
+    SKIP_SLOT_REMINDERS(
+        skipped=Reminder.Status.SKIPPED,
+        why="answered before the reminder was due",
+        slot=slot.pk,
+        queued=Reminder.Status.QUEUED,
+    )
     if len(still_open) == 1:  # that was the last open time
         _update_completion(diary)
     # The stage follows in the background (the worker, or the next page that lists stages); the
@@ -384,9 +390,8 @@ def _write_canonical_score(diary: Diary, slot: Slot, entry: Entry) -> None:
     pain = entry.pain * _scale_top(diary) // 10
     if diary.kind == Diary.Kind.DIAGNOSTIC:
         # The patient's own answer replaces a score staff typed in for the same time.
-        when = connection.ops.adapt_datetimefield_value(entry.received_at)
-        with connection.cursor() as cursor:
-            cursor.execute(_ANSWER_SCORE, [diary.procedure_id, slot.minutes, pain, when])
+        at = connection.ops.adapt_datetimefield_value(entry.received_at)
+        ANSWER_SCORE(procedure=diary.procedure_id, minutes=slot.minutes, pain=pain, at=at)
     else:
         local_day = entry.entered_at.astimezone(diary.zone).date()
         FollowUp.objects.create(procedure_id=diary.procedure_id, date=local_day, pain=pain)

@@ -37,7 +37,7 @@ from facetpath.diary.forms import AddSlotForm, DiarySettingsForm, EntryForm, War
 from facetpath.diary.models import Diary, DiarySettings, Reminder, hash_token
 from facetpath.diary.pdf import discharge_pdf
 from facetpath.patients.models import Assessment, Patient
-from facetpath.prepared import Param, Prepared, fields_of, instance_of
+from facetpath.prepared import Param, Prepared, fields_of, instance_of, join
 from facetpath.procedures.models import Procedure
 from facetpath.web.language import use_patient_language
 
@@ -60,12 +60,12 @@ def _diary_for(token: str, *, answering: bool = False) -> Diary | None:
     if not found:
         return None
     row = found[0]
-    diary = instance_of(Diary, row)
-    diary.procedure = instance_of(Procedure, row, "procedure__", leave_out[Procedure])
-    diary.procedure.patient = instance_of(Patient, row, "procedure__patient__", leave_out[Patient])
-    diary.procedure.patient.clinic = instance_of(
-        Clinic, row, "procedure__patient__clinic__", leave_out[Clinic]
-    )
+    diary = instance_of(Diary, row, leave_out=leave_out[Diary])
+    procedure = instance_of(Procedure, row, "procedure__", leave_out[Procedure])
+    patient = instance_of(Patient, row, "procedure__patient__", leave_out[Patient])
+    join(diary, "procedure", procedure)
+    join(procedure, "patient", patient)
+    join(patient, "clinic", instance_of(Clinic, row, "procedure__patient__clinic__", leave_out[Clinic]))
     diary.latest_pain_scale = row["latest_pain_scale"]  # type: ignore[attr-defined]  # answers go on this scale
     return diary
 
@@ -74,10 +74,12 @@ def _leave_out_all_but(model: type[Model], *kept: str) -> list[str]:
     return [field.name for field in model._meta.concrete_fields if field.name not in {"id", *kept}]
 
 
-NOTHING: dict[type[Model], list[str]] = {Procedure: [], Patient: [], Clinic: []}
-# What an answer reads beyond the diary: the movements asked about, the patient's language, the
-# clinic's zone (slot times), and its name and numbers (for a link that no longer works).
+NOTHING: dict[type[Model], list[str]] = {Diary: [], Procedure: [], Patient: [], Clinic: []}
+# What an answer reads: the diary's state and times (not how its link was made, nor by whom), the
+# movements asked about, the patient's language, the clinic's zone (slot times), and its name and
+# numbers (for a link that no longer works).
 ANSWER_LEAVES_OUT = {
+    Diary: ["link_nonce", "token_hash", "reminders_opted_out_at", "created_by", "created_at"],
     Procedure: _leave_out_all_but(Procedure, "patient", "painful_movements"),
     Patient: _leave_out_all_but(Patient, "clinic", "preferred_language"),
     Clinic: _leave_out_all_but(Clinic, "name", "phone", "emergency_number", "time_zone"),
@@ -89,7 +91,7 @@ def _link_query(leave_out: dict[type[Model], list[str]]) -> Prepared:
     # select_related would load them.
     return Prepared(
         lambda: Diary.objects.filter(token_hash=Param("token_hash", CharField())).values(
-            *fields_of(Diary),
+            *fields_of(Diary, leave_out=leave_out[Diary]),
             *fields_of(Procedure, "procedure__", leave_out[Procedure]),
             *fields_of(Patient, "procedure__patient__", leave_out[Patient]),
             *fields_of(Clinic, "procedure__patient__clinic__", leave_out[Clinic]),
@@ -105,7 +107,7 @@ LINK_FOR_ANSWER = _link_query(ANSWER_LEAVES_OUT)
 
 
 def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
+    return "application/json" in request.META.get("HTTP_ACCEPT", "")  # not .headers: it copies every header
 
 
 def _patient_context(diary: Diary, **extra: Any) -> dict[str, Any]:
@@ -154,7 +156,8 @@ def _audit_link(request: HttpRequest, action: str, obj: Any, diary: Diary, detai
 
 
 def _entry_form(diary: Diary, data: Any = None) -> EntryForm:
-    initial = {"key": secrets.token_urlsafe(18)}
+    # A new key for the page's next answer; an answer brings its own.
+    initial = {"key": secrets.token_urlsafe(18)} if data is None else {}
     return EntryForm(data, initial=initial, movements=list(diary.procedure.painful_movements or []))
 
 
@@ -209,12 +212,24 @@ def diary_page(request: HttpRequest, diary: Diary) -> HttpResponse:
     return _diary_page(request, diary, _entry_form(diary))
 
 
+def no_store(view: LinkView) -> LinkView:
+    """A reply nothing may keep: enough for a POST's (never_cache also works out an Expires date)."""
+
+    @wraps(view)
+    def keep_nothing(request: HttpRequest, token: str) -> HttpResponse:
+        response = view(request, token)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    return keep_nothing
+
+
 # The link's token is the credential, and a cross-site page cannot know it; CSRF cookies would also make
 # an entry queued offline fail when it is finally sent from a browser whose cookie has gone.
 @csrf_exempt
 @login_not_required
 @require_POST
-@never_cache
+@no_store
 def diary_entry(request: HttpRequest, token: str) -> HttpResponse:
     diary = _open_diary(request, token, answering=True)
     if isinstance(diary, HttpResponse):

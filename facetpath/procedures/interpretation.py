@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection
 from django.db.models import IntegerField
 from django.utils import timezone
 
@@ -29,7 +28,7 @@ from facetpath.clinical import (
     plan_procedure,
 )
 from facetpath.patients.models import Assessment, Patient, Stage
-from facetpath.prepared import Param, Prepared, attach, fields_of, instance_of
+from facetpath.prepared import Param, Prepared, Statement, attach, fields_of, instance_of
 from facetpath.procedures.models import DiaryScore, FollowUp, Procedure, SignOff
 
 # Workflow timing of this clinic software (not clinical rules). The diagnostic diary's time points, for
@@ -306,11 +305,12 @@ def mark_stage_stale(patient_id: int) -> None:
     queue: the worker's next pass (`refresh_stale_stages`) and every page that lists stages recompute the
     flagged patients through a partial index, so none shows a stage older than the data.
     """
-    with connection.cursor() as cursor:  # on the diary's hot path: one statement, written out
-        cursor.execute(
-            "UPDATE patients_patient SET stage_stale = %s WHERE id = %s AND stage_stale = %s",
-            [True, patient_id, False],
-        )
+    FLAG_STALE(patient=patient_id, stale=True)  # on the diary's hot path: one statement, written out
+
+
+FLAG_STALE = Statement(
+    "UPDATE patients_patient SET stage_stale = %(stale)s WHERE id = %(patient)s AND NOT stage_stale"
+)
 
 
 def refresh_stale_stages(clinic: Any = None) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 
 
 class Procedure(models.Model):
@@ -163,17 +164,26 @@ class Procedure(models.Model):
 class DiaryScore(models.Model):
     """Index pain at a time after the procedure, entered by staff (from the paper or phone diary)."""
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="diary_scores")
+    # Each patient's diary answer writes a score: no index beyond what reads need. A procedure's scores
+    # are found by the (procedure, minutes) index, and only scores staff typed have an `entered_by`.
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="diary_scores", db_index=False
+    )
     minutes = models.PositiveIntegerField(help_text="Minutes since the procedure ended.")
     pain = models.PositiveSmallIntegerField(validators=[MinValueValidator(0), MaxValueValidator(100)])
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     entered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["minutes"]
         constraints = [models.UniqueConstraint(fields=["procedure", "minutes"], name="one_score_per_minute")]
+        indexes = [
+            models.Index(
+                fields=["entered_by"], condition=Q(entered_by__isnull=False), name="score_entered_by"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.minutes} min: {self.pain}"

@@ -87,8 +87,13 @@ def test_attached_objects_answer_the_related_manager_without_a_query(world: Worl
 
 def test_insert_writes_the_row_save_would(world: World) -> None:
     before = timezone.now()
-    insert(
-        AuditEvent(username="someone", clinic=world.clinic, action="view", patient=world.patient, detail="x")
+    inserted = insert(
+        AuditEvent,
+        username="someone",
+        clinic_id=world.clinic.pk,
+        action="view",
+        patient_id=world.patient.pk,
+        detail="x",
     )
     event = AuditEvent.objects.get(username="someone")
     assert (event.clinic, event.patient, event.action, event.detail) == (
@@ -98,6 +103,13 @@ def test_insert_writes_the_row_save_would(world: World) -> None:
         "x",
     )
     assert event.when >= before  # auto_now_add filled in, as by save()
+    assert inserted.pk == event.pk and inserted.when == event.when and not inserted._state.adding
+    assert inserted.object_id == "" and inserted.who_id is None  # defaults, as save() would write them
+
+
+def test_insert_names_a_column_the_model_lacks(db: None) -> None:
+    with pytest.raises(TypeError, match="no column clinic"):
+        insert(AuditEvent, username="someone", clinic=1, action="view")
 
 
 def test_worklist_urls_match_reverse(db: None) -> None:
