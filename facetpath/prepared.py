@@ -59,6 +59,7 @@ class _Compiled:
 
 DATABASE = "default"  # facetpath has one database
 
+
 _PLACEHOLDER = re.compile(r"(?<!%)%s")  # Django's own pattern for a value's place
 
 
@@ -90,7 +91,8 @@ def run[T](sql: str, values: Mapping[str, Any], fetch: Callable[[Any], T]) -> T:
             cursor.execute(sql, values)
             return fetch(cursor)
     connection.close_if_health_check_failed()
-    connection.ensure_connection()
+    if connection.connection is None:
+        connection.ensure_connection()
     connection.validate_no_broken_transaction()
     with connection.wrap_database_errors:
         if connection.vendor == "sqlite":

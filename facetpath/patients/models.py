@@ -128,7 +128,8 @@ class Assessment(models.Model):
         NDI = "NDI", "NDI (0-100 %)"
         PROMIS = "PROMIS-PI", "PROMIS pain interference (T-score)"
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="assessments")
+    # Found through the index below (its first column).
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="assessments", db_index=False)
     date = models.DateField()
     region = models.CharField(max_length=10, choices=Region.choices)
     index_pain = models.CharField("index pain", max_length=300, blank=True)
@@ -198,6 +199,9 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["-date", "-id"]
+        # The patient's latest assessment (`latest_first`), read with every diary answer and on the
+        # staff's pages, in index order: no sort.
+        indexes = [models.Index(fields=["patient", "date", "id"], name="assessment_latest")]
 
     def __str__(self) -> str:
         return f"{self.get_region_display()} assessment on {self.date}"
