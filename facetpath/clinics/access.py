@@ -135,6 +135,10 @@ def access_procedure(
         raise Http404("No such procedure in this clinic.")
     require(request, need)
     procedure.patient.clinic = membership.clinic
+    if procedure.patient.stage_stale:  # diary answers not yet scored: every procedure page shows them
+        from facetpath.procedures.interpretation import refresh_stage
+
+        refresh_stage(procedure.patient)
     return procedure
 
 

@@ -253,14 +253,16 @@ def submit_entry(
 # The answer is the busiest write in facetpath (every patient, every quarter hour, retried by phones), so
 # its reads are prepared and its writes written out: through the ORM each statement cost several times
 # the database's own work (bench/diary.py). Table and column names are Django's defaults for these models.
+SKIP_SLOT_REMINDERS = Statement("""
+    UPDATE diary_reminder SET status = %(skipped)s, detail = %(why)s
+    WHERE slot_id = %(slot)s AND status = %(queued)s""")
+# Written out because the ORM's upsert cannot keep a newer score: staff's, typed after the answer came.
 ANSWER_SCORE = Statement("""
     INSERT INTO procedures_diaryscore (procedure_id, minutes, pain, entered_by_id, entered_at)
     VALUES (%(procedure)s, %(minutes)s, %(pain)s, NULL, %(at)s)
     ON CONFLICT (procedure_id, minutes) DO UPDATE
-    SET pain = excluded.pain, entered_by_id = NULL, entered_at = excluded.entered_at""")
-SKIP_SLOT_REMINDERS = Statement("""
-    UPDATE diary_reminder SET status = %(skipped)s, detail = %(why)s
-    WHERE slot_id = %(slot)s AND status = %(queued)s""")
+    SET pain = excluded.pain, entered_by_id = NULL, entered_at = excluded.entered_at
+    WHERE procedures_diaryscore.entered_at <= excluded.entered_at""")
 
 
 def _lock(diary: Diary) -> None:
@@ -335,6 +337,8 @@ def _store_entry(
     nearest = min(still_open, key=lambda row: abs(row["due_at"] - at), default=None)
     if nearest is None:
         return None
+    # A follow-up diary's answer (weekly at most) is scored at once; a diagnostic one with the stage.
+    follow_up = diary.kind != Diary.Kind.DIAGNOSTIC
     slot = instance_of(Slot, nearest, leave_out=SLOT_LEAVES_OUT)
     join(slot, "diary", diary)
     entry = insert(
@@ -350,10 +354,12 @@ def _store_entry(
         movements=data.movements,
         took_pain_medicine=data.took_pain_medicine,
         note=data.note,
+        scored=follow_up,
     )
     join(entry, "diary", diary)
     join(entry, "slot", slot)
-    _write_canonical_score(diary, slot, entry)
+    if follow_up:
+        _write_follow_up(diary, entry)
     SKIP_SLOT_REMINDERS(
         skipped=Reminder.Status.SKIPPED,
         why="answered before the reminder was due",
@@ -362,21 +368,18 @@ def _store_entry(
     )
     if len(still_open) == 1:  # that was the last open time
         _update_completion(diary)
-    # The stage follows in the background (the worker, or the next page that lists stages); the
-    # procedure's own page evaluates the diary live.
+    # The answer's score and the patient's stage follow with the stage refresh: the worker's next pass,
+    # or the first staff page that shows the patient or the procedure (`score_answers`).
     mark_stage_stale(diary.procedure.patient_id)
     return entry
 
 
-def _scale_top(diary: Diary) -> int:
+def _scale_top(patient_id: int) -> int:
     """The top of the pain scale the patient's assessment records, which the diary's 0-10 is put on."""
     from facetpath.patients.forms import SCALE_MAX
 
-    if hasattr(diary, "latest_pain_scale"):  # read with the diary by its link
-        scale = diary.latest_pain_scale
-    else:
-        found = LATEST_PAIN_SCALE(patient=diary.procedure.patient_id)
-        scale = found[0]["pain_scale"] if found else None
+    found = LATEST_PAIN_SCALE(patient=patient_id)
+    scale = found[0]["pain_scale"] if found else None
     return SCALE_MAX.get(scale, 10) if scale else 10
 
 
@@ -385,16 +388,47 @@ LATEST_PAIN_SCALE = Prepared(
 )
 
 
-def _write_canonical_score(diary: Diary, slot: Slot, entry: Entry) -> None:
-    """The diary's 0-10 answer on the patient's recorded scale, where the interpretation reads it."""
-    pain = entry.pain * _scale_top(diary) // 10
-    if diary.kind == Diary.Kind.DIAGNOSTIC:
-        # The patient's own answer replaces a score staff typed in for the same time.
-        at = connection.ops.adapt_datetimefield_value(entry.received_at)
-        ANSWER_SCORE(procedure=diary.procedure_id, minutes=slot.minutes, pain=pain, at=at)
-    else:
-        local_day = entry.entered_at.astimezone(diary.zone).date()
-        FollowUp.objects.create(procedure_id=diary.procedure_id, date=local_day, pain=pain)
+def _write_follow_up(diary: Diary, entry: Entry) -> None:
+    """A follow-up diary's answer as the day's follow-up score, on the patient's recorded scale."""
+    pain = entry.pain * _scale_top(diary.procedure.patient_id) // 10
+    local_day = entry.entered_at.astimezone(diary.zone).date()
+    FollowUp.objects.create(procedure_id=diary.procedure_id, date=local_day, pain=pain)
+
+
+def score_answers(patient_id: int) -> int:
+    """Writes the patient's diagnostic diary answers not yet scored as the procedures' diary scores, on
+    the patient's recorded scale, and marks them scored; how many. Part of the stage refresh, in its
+    transaction: the stale flag each answer set is the queue.
+
+    An answer replaces a score staff typed for the same time before it arrived, never one typed after,
+    and a score staff deleted after it was written stays deleted (the answer is scored once)."""
+    answers = UNSCORED_ANSWERS(patient=patient_id)
+    if not answers:
+        return 0
+    top = _scale_top(patient_id)
+    for answer in answers:
+        at = connection.ops.adapt_datetimefield_value(answer["received_at"])
+        ANSWER_SCORE(
+            procedure=answer["procedure_id"],
+            minutes=answer["slot__minutes"],
+            pain=answer["pain"] * top // 10,
+            at=at,
+        )
+    Entry.objects.filter(pk__in=[answer["pk"] for answer in answers]).update(scored=True)
+    return len(answers)
+
+
+UNSCORED_ANSWERS = Prepared(
+    lambda: (
+        Entry.objects.filter(
+            diary__procedure__patient_id=Param("patient", BigIntegerField()),
+            diary__kind=Diary.Kind.DIAGNOSTIC,
+            scored=False,
+        )
+        .order_by("received_at", "pk")
+        .values("pk", "procedure_id", "slot__minutes", "pain", "received_at")
+    )
+)
 
 
 def binding_message(entry: Entry) -> str:

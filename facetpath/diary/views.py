@@ -11,7 +11,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import CharField, Model, OuterRef, Subquery
+from django.db.models import CharField, Model
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +36,7 @@ from facetpath.diary import discharge, services
 from facetpath.diary.forms import AddSlotForm, DiarySettingsForm, EntryForm, WarningForm
 from facetpath.diary.models import Diary, DiarySettings, Reminder, hash_token
 from facetpath.diary.pdf import discharge_pdf
-from facetpath.patients.models import Assessment, Patient
+from facetpath.patients.models import Patient
 from facetpath.prepared import Param, Prepared, fields_of, instance_of, join
 from facetpath.procedures.models import Procedure
 from facetpath.web.language import use_patient_language
@@ -66,7 +66,6 @@ def _diary_for(token: str, *, answering: bool = False) -> Diary | None:
     join(diary, "procedure", procedure)
     join(procedure, "patient", patient)
     join(patient, "clinic", instance_of(Clinic, row, "procedure__patient__clinic__", leave_out[Clinic]))
-    diary.latest_pain_scale = row["latest_pain_scale"]  # type: ignore[attr-defined]  # answers go on this scale
     return diary
 
 
@@ -95,9 +94,6 @@ def _link_query(leave_out: dict[type[Model], list[str]]) -> Prepared:
             *fields_of(Procedure, "procedure__", leave_out[Procedure]),
             *fields_of(Patient, "procedure__patient__", leave_out[Patient]),
             *fields_of(Clinic, "procedure__patient__clinic__", leave_out[Clinic]),
-            latest_pain_scale=Subquery(
-                Assessment.latest_first(OuterRef("procedure__patient")).values("pain_scale")[:1]
-            ),
         )
     )
 

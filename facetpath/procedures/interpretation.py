@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
+from django.db import transaction
 from django.db.models import IntegerField
 from django.utils import timezone
 
@@ -286,8 +287,13 @@ def _diagnostic_stage(last: Procedure, result: Any, next_step: str, today: date)
 def refresh_stage(patient: Patient) -> Interpretation:
     """Re-evaluates the patient and stores the stage the worklist reads. Call after every clinical write."""
     if patient.stage_stale:
-        # Cleared before reading, so that a diary answer committed after the read marks it stale again.
-        Patient.objects.filter(pk=patient.pk, stage_stale=True).update(stage_stale=False)
+        from facetpath.diary.services import score_answers
+
+        # Cleared before reading, so that a diary answer committed after the read marks it stale again;
+        # with the scoring of the answers, so that a failure leaves both as they were.
+        with transaction.atomic():
+            Patient.objects.filter(pk=patient.pk, stage_stale=True).update(stage_stale=False)
+            score_answers(patient.pk)
         patient.stage_stale = False
     procedures = case_procedures(patient)
     interpretation = evaluate(patient, procedures=procedures)
@@ -299,11 +305,13 @@ def refresh_stage(patient: Patient) -> Interpretation:
 
 
 def mark_stage_stale(patient_id: int) -> None:
-    """Defers the re-evaluation after a write on the patient's side (a diary answer).
+    """Defers the re-evaluation after a write on the patient's side (a diary answer): its score and the
+    stage.
 
     Call inside the write's transaction: the flag commits with the write, or not at all. The flag is the
-    queue: the worker's next pass (`refresh_stale_stages`) and every page that lists stages recompute the
-    flagged patients through a partial index, so none shows a stage older than the data.
+    queue: the worker's next pass (`refresh_stale_stages`), every page that lists stages (through a
+    partial index) and every page of the patient or one of their procedures (`access_procedure`)
+    refresh the flagged patients first, so none shows a score or stage older than the data.
     """
     FLAG_STALE(patient=patient_id, stale=True)  # on the diary's hot path: one statement, written out
 

@@ -175,11 +175,54 @@ def test_scanner_gets_change_nothing(world: World) -> None:
 # --- Entries ------------------------------------------------------------------------------------------
 
 
+def scored(world: World) -> None:
+    """The stage refresh the worker's next pass makes (and every staff page of the patient)."""
+    world.patient.refresh_from_db()
+    interpretation.refresh_stage(world.patient)
+
+
 def test_zero_is_an_answer_and_becomes_the_canonical_score(world: World) -> None:
     diary, token = start(world)
     answer = post_entry(Client(), token, pain="0").json()
     assert answer["ok"] and answer["kept"] and answer["slot"] == 15
+    assert not DiaryScore.objects.filter(procedure=diary.procedure).exists()  # scored with the stage
+    assert refresh_stale_stages() == 1
     assert DiaryScore.objects.get(procedure=diary.procedure, minutes=15).pain == 0
+    assert Entry.objects.get().scored
+
+
+def test_the_procedure_page_shows_an_answer_the_worker_has_not_scored_yet(world: World) -> None:
+    diary, token = start(world)
+    staff = Client()
+    staff.force_login(world.users["physician"])
+    for n, (page, minutes) in enumerate((("pain-curve", 15), ("procedure", 30))):
+        post_entry(Client(), token, key=f"key-before-{page}", pain=str(3 + n))
+        assert staff.get(reverse(page, args=[diary.procedure_id])).status_code == 200
+        assert DiaryScore.objects.get(procedure=diary.procedure, minutes=minutes).pain == 3 + n
+    assert "30 min" in staff.get(reverse("procedure", args=[diary.procedure_id])).content.decode()
+    world.patient.refresh_from_db()
+    assert not world.patient.stage_stale
+
+
+def test_a_score_staff_typed_after_the_answer_stays(world: World) -> None:
+    diary, token = start(world)
+    post_entry(Client(), token, pain="4")
+    DiaryScore.objects.create(procedure=diary.procedure, minutes=15, pain=7, entered_by=world.users["nurse"])
+    scored(world)
+    score = DiaryScore.objects.get(procedure=diary.procedure, minutes=15)
+    assert (score.pain, score.entered_by) == (7, world.users["nurse"])
+
+
+def test_an_answer_is_scored_once_so_a_score_staff_deleted_stays_deleted(world: World) -> None:
+    diary, token = start(world)
+    post_entry(Client(), token, key="key-first-answer", pain="4")
+    scored(world)
+    DiaryScore.objects.filter(procedure=diary.procedure, minutes=15).delete()
+    post_entry(Client(), token, key="key-second-answer", pain="5")  # flags the patient again
+    scored(world)
+    assert list(DiaryScore.objects.filter(procedure=diary.procedure).values_list("minutes", "pain")) == [
+        (30, 5)
+    ]
 
 
 def test_an_answer_flags_the_stage_stale_and_the_sweep_recomputes_it(world: World) -> None:
@@ -238,10 +281,10 @@ def test_an_answer_reads_and_writes_only_what_it_needs(world: World) -> None:
     with CaptureQueriesContext(connection) as answer:
         assert post_entry(Client(), token, key="key-00000002", pain="4").json()["kept"]
     statements = [query["sql"].split()[0].upper() for query in answer.captured_queries]
-    # link, then in one transaction: (PostgreSQL: the diary's row lock,) open slots, entry, score,
-    # reminders, stale mark, audit
+    # link, then in one transaction: (PostgreSQL: the diary's row lock,) open slots, entry, reminders,
+    # stale mark, audit; the score follows with the stage
     assert statements.count("SELECT") == (3 if connection.features.has_select_for_update else 2), statements
-    assert statements.count("INSERT") == 3 and statements.count("UPDATE") == 2, statements
+    assert statements.count("INSERT") == 2 and statements.count("UPDATE") == 2, statements
     with CaptureQueriesContext(connection) as retry:
         assert post_entry(Client(), token, key="key-00000002", pain="4").json()["duplicate"]
     writes = [q["sql"] for q in retry.captured_queries if q["sql"].split()[0].upper() in {"UPDATE", "DELETE"}]
@@ -280,6 +323,7 @@ def test_a_patient_answer_replaces_a_score_staff_typed_for_the_same_time(world: 
     diary, token = start(world)
     DiaryScore.objects.create(procedure=diary.procedure, minutes=15, pain=9, entered_by=world.users["nurse"])
     post_entry(Client(), token, pain="4")
+    scored(world)
     score = DiaryScore.objects.get(procedure=diary.procedure, minutes=15)
     assert (score.pain, score.entered_by) == (4, None)
 
@@ -290,6 +334,7 @@ def test_a_retry_returns_the_stored_entry(world: World) -> None:
     again = post_entry(Client(), token, pain="9").json()
     assert again["duplicate"] is True and again["entry"] == first["entry"]
     assert Entry.objects.count() == 1 and Entry.objects.get().pain == 4
+    scored(world)
     assert DiaryScore.objects.filter(procedure=diary.procedure).count() == 1
 
 
@@ -394,6 +439,7 @@ def test_a_vas_patient_gets_the_score_on_their_scale(world: World) -> None:
     assessment.save()
     diary, token = start(world)
     post_entry(Client(), token, pain="3")
+    scored(world)
     assert DiaryScore.objects.get(procedure=diary.procedure, minutes=15).pain == 30
 
 
