@@ -150,6 +150,7 @@ def worker(argv: list[str]) -> int:
     _setup()
     from django.core.management import call_command
 
+    from facetpath.diary.services import send_lost_reminders
     from facetpath.procedures.interpretation import refresh_stale_stages
 
     last_pass = None
@@ -158,9 +159,10 @@ def worker(argv: list[str]) -> int:
             call_command("refresh_stages")
             last_pass = time.monotonic()
         # Stages a diary answer left stale (usually none: one indexed query), then every task already due
-        # (reminders carry their send time); then back to this loop.
+        # (reminders carry their send time), then reminders whose task was lost; then back to this loop.
         refresh_stale_stages()
         call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+        send_lost_reminders()
         if args.once:
             return 0
         time.sleep(max(1.0, args.interval))

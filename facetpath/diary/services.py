@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 UTC = zoneinfo.ZoneInfo("UTC")
 # A reminder more than this late is not worth sending: the next slot's reminder follows.
 STALE_AFTER = timedelta(hours=2)
+# A queued reminder this long past its time lost its task (each worker pass runs the tasks due).
+LOST_AFTER = timedelta(minutes=5)
 # A phone clock may drift; an entry time further in the future than this is replaced by the server's.
 CLOCK_SKEW = timedelta(minutes=10)
 
@@ -620,10 +622,12 @@ def reminder_text(reminder: Reminder) -> str:
     ) % {"clinic": clinic.name, "when": slot_label(reminder.slot), "url": diary_url(diary)}
 
 
-def due_reminders(now: datetime) -> list[int]:
-    """Ids of queued reminders whose time has come (the worker's safety sweep, if a task was lost)."""
-    return list(
-        Reminder.objects.filter(Q(status=Reminder.Status.QUEUED) & Q(send_after__lte=now)).values_list(
-            "pk", flat=True
-        )
-    )
+def send_lost_reminders(now: datetime | None = None) -> int:
+    """Sends the queued reminders whose task should have run minutes ago (the worker's safety sweep: a
+    task lost between the reminder's commit and its queueing); how many were tried. Each is re-checked
+    and claimed as its task would, so one that both send goes once."""
+    now = now or timezone.now()
+    lost = Reminder.objects.filter(
+        status=Reminder.Status.QUEUED, send_after__lte=now - LOST_AFTER, send_after__gt=now - STALE_AFTER
+    ).values_list("pk", flat=True)
+    return sum(1 for reminder_id in list(lost) if deliver_reminder(reminder_id, now) != "not due")

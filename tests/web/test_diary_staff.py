@@ -140,6 +140,34 @@ def test_the_worker_sends_due_reminders_from_the_task_queue(world: World) -> Non
     assert Reminder.objects.get(pk=reminder.pk).status == Reminder.Status.SENT
 
 
+def test_the_sweep_sends_a_reminder_whose_task_was_lost_and_leaves_the_others(world: World) -> None:
+    diary = diary_for(world)
+    now = timezone.now()
+    reminders = {}
+    # Its task's turn (4 minutes late), lost (6), answered meanwhile (8), and too late to help (3 hours).
+    for minutes, late in ((15, 4), (30, 6), (45, 8), (60, 180)):
+        slot = diary.slots.get(minutes=minutes)
+        Slot.objects.filter(pk=slot.pk).update(due_at=now - timedelta(minutes=late))
+        reminders[minutes] = Reminder.objects.create(
+            slot=slot, channel=Reminder.Channel.SMS, send_after=now - timedelta(minutes=late)
+        )
+    answered = diary.slots.get(minutes=45)
+    data = services.EntryData("key-answered-45", 2, None, {}, None, "", answered.due_at)
+    entry, _created = services.submit_entry(diary, data, now=answered.due_at)
+    assert entry is not None and entry.slot == answered
+    # As if the answer's skip had not reached it: the sweep's own re-check must still hold it back.
+    Reminder.objects.filter(slot=answered).update(status=Reminder.Status.QUEUED, detail="")
+    assert services.send_lost_reminders(now) == 2
+    status = {minutes: Reminder.objects.get(pk=r.pk).status for minutes, r in reminders.items()}
+    assert status == {
+        15: Reminder.Status.QUEUED,  # its task sends it
+        30: Reminder.Status.SENT,
+        45: Reminder.Status.SKIPPED,  # re-checked: already answered
+        60: Reminder.Status.QUEUED,  # too late to be useful: left alone
+    }
+    assert services.send_lost_reminders(now) == 0  # claimed: a second sweep sends nothing again
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_brings_a_stage_up_to_date_after_a_diary_answer(world: World) -> None:
     diary = diary_for(world)
