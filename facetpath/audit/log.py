@@ -20,6 +20,13 @@ def _text(value: str) -> str:
     return value.replace("\x00", "")[:300]  # PostgreSQL text cannot hold NUL
 
 
+def _path(request: HttpRequest) -> str:
+    """The request's path without a link's token: a diary link is its patient's credential, kept hashed
+    everywhere, and whoever reads the audit trail must not be able to open it."""
+    token = request.resolver_match.kwargs.get("token") if request.resolver_match else None
+    return _text(request.path.replace(token, "…") if isinstance(token, str) and token else request.path)
+
+
 def audit(
     request: HttpRequest,
     action: str,
@@ -48,6 +55,6 @@ def audit(
         object_type=(obj._meta.model_name or "") if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         ip=client_ip(request),
-        path=_text(request.path),
+        path=_path(request),
         detail=_text(detail),
     )

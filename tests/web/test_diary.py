@@ -328,6 +328,18 @@ def test_a_patient_answer_replaces_a_score_staff_typed_for_the_same_time(world: 
     assert (score.pain, score.entered_by) == (4, None)
 
 
+def test_the_audit_trail_never_holds_a_links_token(world: World) -> None:
+    _diary, token = start(world)
+    phone = Client()
+    assert phone.get(reverse("diary-page", args=[token])).status_code == 200
+    post_entry(phone, token, pain="3")
+    assert phone.get(reverse("diary-discharge", args=[token])).status_code == 200
+    paths = list(AuditEvent.objects.filter(patient=world.patient).values_list("path", flat=True))
+    assert "/d/…/" in paths and "/d/…/entry/" in paths and "/d/…/discharge/" in paths
+    assert not any(token in path for path in paths)
+    assert AuditEvent.objects.filter(path__contains=token).count() == 0
+
+
 def test_a_retry_returns_the_stored_entry(world: World) -> None:
     diary, token = start(world)
     first = post_entry(Client(), token, pain="4").json()
