@@ -17,6 +17,10 @@ converters (dates, JSON) on the way out, so each call returns exactly what the q
 Only values that arrive through a `Param` change between calls; everything else (limits, choices, the
 model's ordering) is fixed when the queryset is written. It reads from the database on every call: it
 caches SQL text, never data.
+
+The same idea for the busiest writes (the diary answer, the audit row): `insert` with SQL built once per
+model, `Statement` for a few written-out statements, all run on the driver's cursor (`run`), and models
+built from rows (`instance_of`, `join`) as the ORM would leave them.
 """
 
 from __future__ import annotations
@@ -58,7 +62,6 @@ class _Compiled:
 
 
 DATABASE = "default"  # facetpath has one database
-
 
 _PLACEHOLDER = re.compile(r"(?<!%)%s")  # Django's own pattern for a value's place
 

@@ -14,7 +14,6 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 from facetpath.procedures.interpretation import DIARY_SCHEDULE_MINUTES
@@ -287,12 +286,14 @@ class Reminder(models.Model):
     class Meta:
         ordering = ["send_after", "id"]
         constraints = [models.UniqueConstraint(fields=["slot", "channel"], name="one_reminder_per_channel")]
-        # The recent reminders the worker's sweep looks through, and the failures the worklist shows.
-        # Neither is written when an answer skips a queued reminder (status and detail only): an index
-        # that holds the status (on it, or only for queued ones) costs that write a page of its own.
+        # The recent reminders the worker's sweep looks through, and the recent attempts among which the
+        # worklist finds the failures. Neither is written when an answer skips a queued reminder (status
+        # and detail only): an index that holds the status costs that write a page of its own. (Not
+        # partial indexes "where status = …": a query that passes the status as a parameter, as the ORM
+        # does, cannot use them.)
         indexes = [
             models.Index(fields=["send_after"], name="reminder_send_after"),
-            models.Index(fields=["attempted_at"], condition=Q(status="failed"), name="reminder_failed"),
+            models.Index(fields=["attempted_at"], name="reminder_attempted"),
         ]
 
     def __str__(self) -> str:

@@ -29,12 +29,15 @@ OPEN_WARNINGS = Prepared(
         )[: WORKLIST_LIMIT + 1]
     )
 )
+# The week's attempts first (the index on attempted_at), then their clinic: left to choose, the planner
+# walked every patient of the clinic down to their reminders (7 ms at 10,000 patients).
 FAILED_REMINDERS = Prepared(
     lambda: (
         Reminder.objects.filter(
+            pk__in=Reminder.objects.filter(
+                attempted_at__gte=Param("since", DateTimeField()), status=Reminder.Status.FAILED
+            ).values("pk"),
             slot__diary__procedure__patient__clinic_id=CLINIC,
-            status=Reminder.Status.FAILED,
-            attempted_at__gte=Param("since", DateTimeField()),
         )
         .order_by("-attempted_at")
         .values(

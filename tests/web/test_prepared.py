@@ -107,6 +107,22 @@ def test_insert_writes_the_row_save_would(world: World) -> None:
     assert inserted.object_id == "" and inserted.who_id is None  # defaults, as save() would write them
 
 
+def test_statements_run_on_the_driver_report_errors_as_django_does(world: World) -> None:
+    from django.db import IntegrityError, transaction
+
+    from facetpath.prepared import Statement
+
+    rename = Statement("UPDATE patients_patient SET mrn = %(mrn)s WHERE id = %(patient)s")
+    assert rename(mrn="A-NEW", patient=world.patient.pk) == 1  # the rows it changed
+    assert rename(mrn="A-NEW", patient=0) == 0
+    other = make_patient(world.clinic, mrn="A-OTHER")
+    with pytest.raises(IntegrityError), transaction.atomic():  # (clinic, mrn) is unique
+        rename(mrn="A-NEW", patient=other.pk)
+    with CaptureQueriesContext(connection) as logged:  # counted, like any query, when queries are logged
+        assert rename(mrn="A-NEWER", patient=world.patient.pk) == 1
+    assert len(logged) == 1 and "UPDATE patients_patient" in logged[0]["sql"]
+
+
 def test_insert_names_a_column_the_model_lacks(db: None) -> None:
     with pytest.raises(TypeError, match="no column clinic"):
         insert(AuditEvent, username="someone", clinic=1, action="view")
