@@ -32,7 +32,7 @@ from functools import cache
 from typing import Any
 
 from django.db import connections
-from django.db.models import NOT_PROVIDED, Expression, Field, Model, QuerySet
+from django.db.models import Expression, Field, Model, QuerySet
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 
@@ -241,10 +241,8 @@ def insert[M: Model](model: type[M], **values: Any) -> M:
     unknown = values.keys() - {field.attname for field in fields}
     if unknown:
         raise TypeError(f"{model.__name__} has no column {', '.join(sorted(unknown))}")
-    instance = _instance(model, {f.attname: values.get(f.attname, NOT_PROVIDED) for f in fields})
-    for field in fields:
-        if instance.__dict__[field.attname] is NOT_PROVIDED:
-            instance.__dict__[field.attname] = field.get_default()
+    given = {f.attname: values[f.attname] if f.attname in values else f.get_default() for f in fields}
+    instance = _instance(model, given)
     params = [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
     instance.pk = run(sql, by_name(params), fetch=_new_id)
     instance._state.adding, instance._state.db = False, connection.alias
