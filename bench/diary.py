@@ -8,14 +8,15 @@
 2. Starts `facetpath serve` (granian, WSGI, one worker) on a free local port, with one extra URL:
      bare   POST /bench/bare/ : middleware stack, then one INSERT (an audit row), "ok"  (the floor)
      diary  POST /d/<token>/entry/ (JSON): token check, form validation, slot binding under the diary's
-            lock, INSERT entry, canonical DiaryScore, reminder cancellation, the patient's stage flagged
-            for the worker, audit row, JSON answer
+            lock, INSERT entry, reminder cancellation, the patient's stage flagged for the worker (which
+            scores the answer with the stage), audit row, JSON answer; answers that arrive together
+            commit together (facetpath.group_commit)
 3. A second process sends `--requests` of each per round, `--concurrency` keep-alive connections at once,
    bare then diary, `--rounds` times after a warm-up: alternating, so that a slower spell of a shared
    machine falls on both paths. 10 % of diary requests are retries of an answer already stored.
-4. Reports requests/s of each per round and over all rounds, and the ratio, then checks that the database
-   holds exactly one entry per distinct key (nothing lost, nothing duplicated) and that every retry got
-   the stored entry back.
+4. Reports requests/s of each per round and over all rounds, the ratio, and each path's wait for its
+   answer (median, 99th percentile, longest), then checks that the database holds exactly one entry per
+   distinct key (nothing lost, nothing duplicated) and that every retry got the stored entry back.
 """
 
 from __future__ import annotations
@@ -179,11 +180,12 @@ def load(port: int, tokens: list[str], requests: int, rounds_wanted: int, concur
                 path, form = jobs[index]
                 body = urlencode(form)
                 headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+                sent = time.perf_counter()
                 for attempt in range(3):
                     try:
                         connection.request("POST", path, body, headers)
                         response = connection.getresponse()
-                        answers[index] = (response.status, response.read())
+                        answers[index] = (response.status, response.read(), time.perf_counter() - sent)
                         break
                     except (http.client.HTTPException, OSError):
                         # The server closed a kept-alive connection: send again, as a phone would (the
@@ -192,7 +194,7 @@ def load(port: int, tokens: list[str], requests: int, rounds_wanted: int, concur
                         with lock:
                             resent[0] += 1
                         if attempt == 2:
-                            answers[index] = (0, b"no answer after 3 tries")
+                            answers[index] = (0, b"no answer after 3 tries", time.perf_counter() - sent)
             connection.close()
 
         threads = [threading.Thread(target=worker) for _ in range(concurrency)]
@@ -206,6 +208,7 @@ def load(port: int, tokens: list[str], requests: int, rounds_wanted: int, concur
     rng = random.Random(7)
     run([("/bench/bare/", {"n": str(i)}) for i in range(50)], [None] * 50)  # warm-up
     rounds, diary = [], []
+    waits: dict[str, list[float]] = {"bare": [], "diary": []}  # each request's time to its answer
     for round_ in range(rounds_wanted):
         bare_jobs = [("/bench/bare/", {"n": str(i)}) for i in range(requests)]
         bare_answers: list[Any] = [None] * requests
@@ -226,15 +229,17 @@ def load(port: int, tokens: list[str], requests: int, rounds_wanted: int, concur
         rounds.append(
             {
                 "bare_seconds": bare_seconds,
-                "bare_ok": sum(1 for status, _ in bare_answers if status == 200),
+                "bare_ok": sum(1 for status, _, _ in bare_answers if status == 200),
                 "diary_seconds": diary_seconds,
             }
         )
         diary += [
             (path, form["key"], status, text.decode())
-            for (path, form), (status, text) in zip(diary_jobs, diary_answers, strict=True)
+            for (path, form), (status, text, _) in zip(diary_jobs, diary_answers, strict=True)
         ]
-    out.put({"rounds": rounds, "diary": diary, "resent": resent[0]})
+        waits["bare"] += [seconds for _, _, seconds in bare_answers]
+        waits["diary"] += [seconds for _, _, seconds in diary_answers]
+    out.put({"rounds": rounds, "diary": diary, "resent": resent[0], "waits": waits})
 
 
 def main() -> int:
@@ -302,6 +307,10 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> None:
     if result["resent"]:
         print(f"resent {result['resent']} requests after the server closed a connection")
     print(f"ratio  diary / bare = {bare_seconds / diary_seconds:.2f}  (goal >= 0.6)")
+    for path, seconds in result["waits"].items():
+        ordered = sorted(seconds)
+        p50, p99 = (ordered[int(len(ordered) * q)] * 1000 for q in (0.5, 0.99))
+        print(f"wait   {path:5}  p50 {p50:.1f} ms  p99 {p99:.1f} ms  max {ordered[-1] * 1000:.1f} ms")
     print(
         f"check  {len(keys)} entries for {len(first_answer)} distinct keys: "
         + ("OK" if not problems else "PROBLEMS")

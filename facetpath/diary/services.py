@@ -6,7 +6,6 @@ Views stay thin and call these; no clinical rule lives here (interpretation is `
 from __future__ import annotations
 
 import logging
-import threading
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from django.db.models import BigIntegerField, CharField, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from facetpath import group_commit
 from facetpath.diary.models import (
     DAY,
     Diary,
@@ -179,9 +179,10 @@ def _update_completion(diary: Diary) -> None:
         return
     has_open = diary.slots.filter(cancelled=False, entry__isnull=True).exists()
     status = Diary.Status.ACTIVE if has_open else Diary.Status.COMPLETE
-    if status != diary.status:
-        diary.status = status
-        diary.save(update_fields=["status"])
+    # Compared in the database, not on `diary`: a write done again (facetpath.group_commit) finds the
+    # object as the undone attempt left it.
+    Diary.objects.filter(pk=diary.pk).exclude(status=status).update(status=status)
+    diary.status = status
     if status == Diary.Status.COMPLETE:
         _skip_queued(diary, "diary complete")
 
@@ -225,18 +226,22 @@ def submit_entry(
     audit row) runs in the same transaction: the entry and its record commit together, or neither does.
     """
     now = now or timezone.now()
+
+    def write() -> tuple[Entry | None, bool]:
+        _lock(diary)
+        rows = OPEN_SLOTS_OR_KEYED(diary=diary.pk, key=data.idempotency_key)
+        stored = next((row["entry__id"] for row in rows if row["entry__id"] is not None), None)
+        if stored is None:
+            entry = _store_entry(diary, data, now, [row for row in rows if row["entry__id"] is None])
+        else:
+            entry = _stored_entry(stored, diary)
+        if entry is not None and record is not None:
+            record(entry, stored is None)
+        return entry, stored is None
+
     try:
-        with _writers_take_turns, transaction.atomic():
-            _lock(diary)
-            rows = OPEN_SLOTS_OR_KEYED(diary=diary.pk, key=data.idempotency_key)
-            stored = next((row["entry__id"] for row in rows if row["entry__id"] is not None), None)
-            created = stored is None
-            if stored is None:
-                entry = _store_entry(diary, data, now, [row for row in rows if row["entry__id"] is None])
-            else:
-                entry = _stored_entry(stored, diary)
-            if entry is not None and record is not None:
-                record(entry, created)
+        # Answers that arrive together commit together (SQLite), each still all or nothing.
+        entry, created = group_commit.run(write)
     except IntegrityError:
         # Only if the lock did not hold (another process writing without it): answer the stored entry.
         entry = (
@@ -272,29 +277,6 @@ def _lock(diary: Diary) -> None:
     # row is the lock.
     if connection.features.has_select_for_update:
         LOCK_DIARY(diary=diary.pk)
-
-
-class _WritersTakeTurns:
-    """On SQLite, one process's answers queue here for the database's single writer.
-
-    SQLite makes a writer that finds the database busy sleep 1, 2, 5 … up to 100 ms between tries, so
-    under eight phones at once one answer in a hundred waited 230 ms or more; queued on a lock, each is
-    woken as soon as the one before commits (bench/diary.py: p99 29 ms). PostgreSQL locks rows and wakes
-    waiters itself, so there this does nothing."""
-
-    def __init__(self) -> None:
-        self._turn = threading.RLock()  # re-entrant: an answer stored from within another's turn
-
-    def __enter__(self) -> None:
-        if connection.vendor == "sqlite":
-            self._turn.acquire()
-
-    def __exit__(self, *exc: object) -> None:
-        if connection.vendor == "sqlite":
-            self._turn.release()
-
-
-_writers_take_turns = _WritersTakeTurns()
 
 
 LOCK_DIARY = Prepared(
