@@ -8,6 +8,8 @@ FACETPATH_DATA_DIR     where the SQLite database and the generated key live (def
 FACETPATH_SECURE_COOKIES "0" to send cookies over plain HTTP (default: on unless debug)
 FACETPATH_HTTPS        "1" behind HTTPS: redirect HTTP to HTTPS, send HSTS, trust X-Forwarded-Proto
 DATABASE_URL           postgres://user:password@host:port/name → PostgreSQL; unset → SQLite in the data dir
+FACETPATH_ACCESS_LOG   "1" for a line per request on standard error, tokens left out (`facetpath serve`
+                       and the demo turn it on)
 """
 
 from __future__ import annotations
@@ -118,6 +120,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "facetpath.web.access_log.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -212,8 +215,17 @@ SECURE_CSP = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"without_link_tokens": {"()": "facetpath.web.access_log.WithoutLinkTokens"}},
+    "formatters": {"timed": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["without_link_tokens"],
+            "formatter": "timed",
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"facetpath.access": {"level": "INFO" if env_bool("FACETPATH_ACCESS_LOG") else "WARNING"}},
 }
 
 # --- E-mail -----------------------------------------------------------------------------------------

@@ -63,6 +63,9 @@ def _server_arguments(prog: str, argv: list[str], host: str, port: int) -> argpa
 
 def serve(argv: list[str]) -> int:
     args = _server_arguments("facetpath serve", argv, os.environ.get("FACETPATH_HOST", "127.0.0.1"), 8000)
+    os.environ.setdefault(
+        "FACETPATH_ACCESS_LOG", "1"
+    )  # a server logs its requests (facetpath.web.access_log)
     _setup()
     return _run_granian(args.host, args.port, args.workers)
 
@@ -78,7 +81,7 @@ def _run_granian(host: str, port: int, workers: int) -> int:
         interface=Interfaces.WSGI,
         workers=workers,
         blocking_threads=8,  # per worker; the database, not Python threads, is the limit here
-        log_access=True,
+        log_access=False,  # it prints each path whole, diary tokens too: facetpath.web.access_log instead
     ).serve()
     return 0
 
@@ -88,6 +91,7 @@ def demo(argv: list[str]) -> int:
     os.environ.setdefault("FACETPATH_SECURE_COOKIES", "0")
     os.environ.pop("DATABASE_URL", None)  # the demo always uses SQLite in the data dir
     args = _server_arguments("facetpath demo", argv, DEMO_HOST, DEMO_PORT)
+    os.environ.setdefault("FACETPATH_ACCESS_LOG", "1")
     _setup()
     from django.conf import settings
     from django.core.management import call_command

@@ -6,25 +6,14 @@ from django.db import models
 from django.http import HttpRequest
 
 from facetpath.audit.models import AuditEvent
+from facetpath.audit.request import client_ip, path_without_token
 from facetpath.clinics.models import Clinic
 from facetpath.patients.models import Patient
 from facetpath.prepared import insert
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: a proxy's X-Forwarded-For can be forged unless the deployment sets it.
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _text(value: str) -> str:
     return value.replace("\x00", "")[:300]  # PostgreSQL text cannot hold NUL
-
-
-def _path(request: HttpRequest) -> str:
-    """The request's path without a link's token: a diary link is its patient's credential, kept hashed
-    everywhere, and whoever reads the audit trail must not be able to open it."""
-    token = request.resolver_match.kwargs.get("token") if request.resolver_match else None
-    return _text(request.path.replace(token, "…") if isinstance(token, str) and token else request.path)
 
 
 def audit(
@@ -55,6 +44,6 @@ def audit(
         object_type=(obj._meta.model_name or "") if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         ip=client_ip(request),
-        path=_path(request),
+        path=_text(path_without_token(request)),
         detail=_text(detail),
     )

@@ -9,8 +9,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from facetpath.audit.log import client_ip
 from facetpath.audit.models import AuditEvent
+from facetpath.audit.request import client_ip
 from facetpath.clinics.models import Membership
 
 

@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from facetpath.audit.log import client_ip
+from facetpath.audit.request import client_ip
 from facetpath.clinics.models import Clinic
 from facetpath.public.content import page_for
 from facetpath.public.forms import AppointmentRequestForm, PublicRequestForm, QuestionForm

@@ -14,7 +14,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from facetpath.audit.log import client_ip
+from facetpath.audit.request import client_ip
 from facetpath.audit.signals import record_sign_in
 from facetpath.web.models import FailedSignIn
 
