@@ -1,10 +1,10 @@
 """Writes that arrive together commit together: one transaction and one sync to disk for all (SQLite).
 
 SQLite has a single writer, and each commit waits for the disk (synchronous=FULL: an answer the phone was
-told is saved survives a power cut). In the morning rush, when many phones answer their diaries at once,
-that wait was the largest part of every answer (bench/diary.py). `run(work)` is `transaction.atomic()`
-around `work()` for one process's writers in turn, except that the writes which queued while one was being
-written are then written in a single transaction:
+told is saved survives a power cut). When many phones answer their diaries at once, that wait was about a
+quarter of each answer's time, and the answers behind it waited too (bench/diary.py). `run(work)` is
+`transaction.atomic()` around `work()` for one process's writers in turn, except that the writes which
+queued while one was being written are then written in a single transaction:
 
 - each in a savepoint of its own, so a write that fails is undone alone and raises in its own caller;
 - no caller returns before the transaction that holds its write has committed;
