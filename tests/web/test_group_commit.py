@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django import db
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from test_diary import start
+from webfactories import World
 
 from facetpath import group_commit
 from facetpath.audit.models import AuditEvent
+from facetpath.diary import services
+from facetpath.diary.models import Entry
 
 NO_SUCH_PATIENT = 987_654_321
 grouped = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="PostgreSQL's writers run at once (the test below)"
 )
+writers = group_commit._writers
+
+
+@pytest.fixture(autouse=True)
+def writers_idle() -> Iterator[None]:
+    """Each test starts and ends with nobody writing or queued (a leftover would hang the next one)."""
+    assert not writers._writing and not writers._queued
+    yield
+    stuck = writers._writing or writers._queued
+    writers._writing, writers._queued = False, []
+    assert not stuck, "a test left the writers busy"
 
 
 class Stop(BaseException):
@@ -47,37 +63,47 @@ def _wait_for(condition: Callable[[], bool]) -> None:
         time.sleep(0.001)
 
 
-def write_at_once(*writes: Callable[[], Any]) -> list[tuple[Any, int]]:
-    """Each write through `group_commit.run` on a thread of its own, the first holding its turn until all
-    the others have queued behind it: (what each caller got back or raised, the caller's thread)."""
-    outcomes: list[Any] = [None] * len(writes)
-    callers = [0] * len(writes)
+def at_once(*calls: Callable[[Callable[[], None]], Any]) -> list[tuple[Any, int, bool]]:
+    """Each call on a thread of its own. The first is given `hold`, to call inside its write: it holds
+    the turn until all the others have queued behind it. For each: what the caller got back or raised,
+    its thread, and whether its own connection saw its row the moment the call returned."""
+    outcomes: list[Any] = [None] * len(calls)
+    callers = [0] * len(calls)
+    seen = [False] * len(calls)
 
-    def hold_then(write: Callable[[], Any]) -> Callable[[], Any]:
-        def held() -> Any:
-            _wait_for(lambda: len(group_commit._writers._queued) == len(writes) - 1)
-            return write()
+    def hold() -> None:
+        _wait_for(lambda: len(writers._queued) == len(calls) - 1)
 
-        return held
-
-    def call(index: int, write: Callable[[], Any]) -> None:
+    def call(index: int) -> None:
         callers[index] = threading.get_ident()
         try:
-            outcomes[index] = group_commit.run(write)
+            outcomes[index] = calls[index](hold if index == 0 else lambda: None)
+            if isinstance(outcomes[index], int):
+                seen[index] = AuditEvent.objects.filter(pk=outcomes[index]).exists()
         except BaseException as error:  # the test looks at what each caller got
             outcomes[index] = error
         finally:
             db.connections.close_all()
 
-    first = threading.Thread(target=call, args=(0, hold_then(writes[0])))
+    first = threading.Thread(target=call, args=(0,))
     first.start()
-    _wait_for(lambda: group_commit._writers._writing)
-    others = [threading.Thread(target=call, args=(n, w)) for n, w in enumerate(writes) if n]
+    _wait_for(lambda: writers._writing)
+    others = [threading.Thread(target=call, args=(n,)) for n in range(1, len(calls))]
     for thread in others:
         thread.start()
     for thread in [first, *others]:
-        thread.join()
-    return list(zip(outcomes, callers, strict=True))
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "a writer is stuck"
+    return list(zip(outcomes, callers, seen, strict=True))
+
+
+def write_at_once(*writes: Callable[[], Any]) -> list[tuple[Any, int, bool]]:
+    """`at_once` for plain writes through `group_commit.run`."""
+
+    def first(hold: Callable[[], None]) -> Any:
+        return group_commit.run(lambda: (hold(), writes[0]())[1])
+
+    return at_once(first, *(lambda _hold, w=w: group_commit.run(w) for w in writes[1:]))
 
 
 def stored(*names: str) -> list[str]:
@@ -91,11 +117,11 @@ def test_writes_that_queue_behind_one_are_written_together_and_each_caller_gets_
     names = ["first", "a", "b", "c", "d"]
     outcomes = write_at_once(*(writer(name, ran_on) for name in names))
     ids = {AuditEvent.objects.get(username=name).pk: name for name in names}
-    assert [ids[got] for got, _caller in outcomes] == names  # each caller its own row's id
+    assert [ids[got] for got, _caller, _seen in outcomes] == names  # each caller its own row's id
+    assert all(seen for _got, _caller, seen in outcomes)  # committed before any caller heard "saved"
     assert ran_on["first"] == [outcomes[0][1]]  # the first wrote alone, on its own thread
     queued = {thread for name in names[1:] for thread in ran_on[name]}
-    assert len(queued) == 1 and queued <= {caller for _got, caller in outcomes[1:]}  # one write for all
-    assert not group_commit._writers._writing and not group_commit._writers._queued
+    assert len(queued) == 1 and queued <= {caller for _got, caller, _seen in outcomes[1:]}  # one write
 
 
 @grouped
@@ -106,9 +132,45 @@ def test_a_write_that_fails_is_undone_alone_and_raises_in_its_own_caller() -> No
         writer("first", ran_on), writer("a", ran_on), writer("bad", ran_on, fail=refuse), writer("c", ran_on)
     )
     assert isinstance(outcomes[2][0], ValueError)
-    assert all(isinstance(got, int) for n, (got, _caller) in enumerate(outcomes) if n != 2)
+    assert all(isinstance(got, int) and seen for n, (got, _c, seen) in enumerate(outcomes) if n != 2)
     assert stored("first", "a", "bad", "c") == ["a", "c", "first"]
     assert len({thread for name in ("a", "bad", "c") for thread in ran_on[name]}) == 1  # still together
+
+
+@grouped
+@pytest.mark.django_db(transaction=True)
+def test_an_interruption_in_one_carried_write_reaches_only_its_own_caller() -> None:
+    ran_on: dict[str, list[int]] = {}
+
+    def stop() -> None:
+        raise Stop
+
+    outcomes = write_at_once(writer("first", ran_on), writer("a", ran_on), writer("b", ran_on, fail=stop))
+    assert isinstance(outcomes[2][0], Stop)
+    assert isinstance(outcomes[0][0], int) and isinstance(outcomes[1][0], int)  # "a" carried "b"
+    assert stored("first", "a", "b") == ["a", "first"]
+
+
+@grouped
+@pytest.mark.django_db(transaction=True)
+def test_a_carried_write_that_swallows_a_database_error_is_not_reported_saved() -> None:
+    ran_on: dict[str, list[int]] = {}
+
+    def swallow() -> None:
+        transaction.set_rollback(True)  # as code that caught a database error inside the block would
+
+    outcomes = write_at_once(
+        writer("first", ran_on),
+        writer("a", ran_on),
+        writer("marked", ran_on, fail=swallow),
+        writer("c", ran_on),
+    )
+    assert isinstance(outcomes[2][0], DatabaseError)
+    got = [outcomes[n][0] for n in (0, 1, 3)]
+    assert stored("first", "a", "marked", "c") == ["a", "c", "first"]
+    assert sorted(got) == sorted(
+        AuditEvent.objects.filter(username__in=["first", "a", "c"]).values_list("pk", flat=True)
+    )
 
 
 @grouped
@@ -128,32 +190,99 @@ def test_when_the_group_cannot_commit_each_write_is_done_again_alone() -> None:
         writer("c", ran_on),
     )
     assert isinstance(outcomes[2][0], IntegrityError)
-    assert all(isinstance(got, int) for n, (got, _caller) in enumerate(outcomes) if n != 2)
+    assert all(isinstance(got, int) and seen for n, (got, _c, seen) in enumerate(outcomes) if n != 2)
     assert stored("first", "a", "bad", "c", "dangling") == ["a", "c", "first"]
     assert [len(ran_on[name]) for name in ("a", "bad", "c")] == [2, 2, 2]  # together, then alone
 
 
 @grouped
 @pytest.mark.django_db(transaction=True)
-def test_an_interrupted_writer_tells_every_caller_it_carried_that_nothing_was_written() -> None:
+def test_a_hook_that_fails_after_the_group_committed_does_not_write_it_again() -> None:
     ran_on: dict[str, list[int]] = {}
-    interrupted = {"once": False}
 
-    def stop_once() -> None:  # the write that carries the others stops at its first step
-        if not interrupted["once"]:
-            interrupted["once"] = True
-            raise Stop
+    def failing_hook() -> None:
+        transaction.on_commit(refuse)
 
     outcomes = write_at_once(
-        writer("first", ran_on), writer("a", ran_on, fail=stop_once), writer("b", ran_on)
+        writer("first", ran_on),
+        writer("a", ran_on),
+        writer("hook", ran_on, fail=failing_hook),
+        writer("c", ran_on),
     )
-    assert isinstance(outcomes[0][0], int)
-    # "a" carried "b": its own caller sees the interruption, "b" an error, never a false "saved".
-    assert isinstance(outcomes[1][0], Stop)
-    assert isinstance(outcomes[2][0], DatabaseError) and "not written" in str(outcomes[2][0])
-    assert stored("first", "a", "b") == ["first"]
-    assert not group_commit._writers._writing and not group_commit._writers._queued  # the next can write
-    assert isinstance(group_commit.run(writer("after", ran_on)), int)
+    assert all(isinstance(got, int) and seen for got, _caller, seen in outcomes)  # the writes stand
+    assert stored("first", "a", "hook", "c") == ["a", "c", "first", "hook"]  # once each
+    assert [len(ran_on[name]) for name in ("a", "hook", "c")] == [1, 1, 1]
+
+
+@grouped
+@pytest.mark.django_db(transaction=True)
+def test_a_caller_interrupted_while_queued_leaves_the_queue_and_the_others_go_on() -> None:
+    """The main thread queues behind a write in progress and is interrupted (a signal) while it waits."""
+    ran_on: dict[str, list[int]] = {}
+    main_left = threading.Event()
+    outcome: list[Any] = []
+
+    def leader() -> None:
+        def write() -> int:
+            _wait_for(lambda: len(writers._queued) == 1)
+            assert main_left.wait(timeout=10)
+            return writer("leader", ran_on)()
+
+        try:
+            outcome.append(group_commit.run(write))
+        finally:
+            db.connections.close_all()
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise Stop
+
+    thread = threading.Thread(target=leader)
+    thread.start()
+    _wait_for(lambda: writers._writing)
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    try:
+        with pytest.raises(Stop):
+            group_commit.run(writer("main", ran_on))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        main_left.set()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and isinstance(outcome[0], int)
+    assert stored("leader", "main") == ["leader"] and "main" not in ran_on
+    assert not writers._writing and not writers._queued  # the turn was not lost …
+    assert isinstance(group_commit.run(writer("after", ran_on)), int)  # … so the next can write
+
+
+@grouped
+@pytest.mark.django_db(transaction=True)
+def test_diary_answers_written_together_keep_their_keys(world: World) -> None:
+    """Through `submit_entry`: an answer, its retry and another answer in one group."""
+    diary, _token = start(world)
+    at = diary.starts_at
+    created: list[bool] = []
+
+    def answer(key: str, hold: Callable[[], None]) -> Any:
+        data = services.EntryData(key, 4, None, {}, None, "", at)
+        return services.submit_entry(diary, data, record=lambda _entry, new: (hold(), created.append(new)))
+
+    outcomes = at_once(
+        lambda hold: answer("key-first-0001", hold),
+        lambda _hold: answer("key-grouped-01", lambda: None),
+        lambda _hold: answer("key-grouped-01", lambda: None),
+        lambda _hold: answer("key-grouped-02", lambda: None),
+    )
+    (first, _), (one, new_one), (again, new_again), (two, new_two) = (got for got, _c, _s in outcomes)
+    assert (new_one, new_again, new_two) == (True, False, True) and sorted(created) == [
+        False,
+        True,
+        True,
+        True,
+    ]
+    assert again.pk == one.pk and len({first.pk, one.pk, two.pk}) == 3
+    entries = Entry.objects.filter(diary=diary)
+    assert entries.count() == 3 and len({entry.slot_id for entry in entries}) == 3
 
 
 @pytest.mark.django_db(transaction=True)
@@ -178,13 +307,13 @@ def test_writers_all_get_their_own_outcome_when_many_arrive_at_once() -> None:
         def write() -> int:
             row = AuditEvent.objects.create(username=f"at-once-{index}", action="test")
             if index == 7:
-                raise ValueError("refused")
+                refuse()
             return row.pk
 
         start_together.wait()
         try:
             outcomes[index] = group_commit.run(write)
-        except ValueError as error:
+        except BaseException as error:  # the test looks at what each caller got
             outcomes[index] = error
         finally:
             db.connections.close_all()
@@ -193,7 +322,8 @@ def test_writers_all_get_their_own_outcome_when_many_arrive_at_once() -> None:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "a writer is stuck"
     assert isinstance(outcomes[7], ValueError)
     rows = dict(AuditEvent.objects.filter(username__startswith="at-once-").values_list("username", "pk"))
     assert rows == {f"at-once-{n}": outcomes[n] for n in range(16) if n != 7}
