@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -336,3 +337,34 @@ def test_inside_a_transaction_a_write_is_a_savepoint_of_it() -> None:
             group_commit.run(writer("undone", {}, fail=refuse))
         kept = group_commit.run(writer("kept", {}))
     assert stored("undone", "kept") == ["kept"] and AuditEvent.objects.get(username="kept").pk == kept
+
+
+@grouped
+@pytest.mark.django_db(transaction=True)
+def test_a_group_that_cannot_begin_tells_each_caller_and_writes_nothing_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another connection takes the database's write lock just as the group is to begin (the first write's
+    commit hook does it): each caller of the group gets the error at once, none is tried again alone (each
+    try would wait out the busy timeout again)."""
+    ran_on: dict[str, list[int]] = {}
+    other = sqlite3.connect(connection.settings_dict["NAME"], uri=True, check_same_thread=False)
+    other.isolation_level = None
+    written_alone: list[object] = []
+    alone = group_commit._alone
+    monkeypatch.setattr(group_commit, "_alone", lambda turn: (written_alone.append(turn), alone(turn))[1])
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "timeout", 0.2)  # the writers' new connections
+
+    def lock_the_database() -> None:
+        transaction.on_commit(lambda: other.execute("BEGIN IMMEDIATE"))
+
+    try:
+        outcomes = write_at_once(
+            writer("first", ran_on, fail=lock_the_database), writer("a", ran_on), writer("b", ran_on)
+        )
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert isinstance(outcomes[0][0], int) and len(written_alone) == 1  # the first only
+    assert all(isinstance(got, DatabaseError) for got, _caller, _seen in outcomes[1:])
+    assert stored("first", "a", "b") == ["first"] and "a" not in ran_on and "b" not in ran_on
