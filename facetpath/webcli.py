@@ -63,9 +63,8 @@ def _server_arguments(prog: str, argv: list[str], host: str, port: int) -> argpa
 
 def serve(argv: list[str]) -> int:
     args = _server_arguments("facetpath serve", argv, os.environ.get("FACETPATH_HOST", "127.0.0.1"), 8000)
-    os.environ.setdefault(
-        "FACETPATH_ACCESS_LOG", "1"
-    )  # a server logs its requests (facetpath.web.access_log)
+    # A server logs its requests (facetpath.web.access_log, tokens left out).
+    os.environ.setdefault("FACETPATH_ACCESS_LOG", "1")
     _setup()
     return _run_granian(args.host, args.port, args.workers)
 
