@@ -107,6 +107,20 @@ def write_at_once(*writes: Callable[[], Any]) -> list[tuple[Any, int, bool]]:
     return at_once(first, *(lambda _hold, w=w: group_commit.run(w) for w in writes[1:]))
 
 
+def group_with(
+    name: str, fail: Callable[[], None], ran_on: dict[str, list[int]]
+) -> list[tuple[Any, int, bool]]:
+    """The first write, and queued behind it "a", `name` (which calls `fail` after writing its row), "c"."""
+    return write_at_once(
+        writer("first", ran_on), writer("a", ran_on), writer(name, ran_on, fail=fail), writer("c", ran_on)
+    )
+
+
+def saved_but_the_third(outcomes: list[tuple[Any, int, bool]]) -> bool:
+    """Every caller but the third got its row's id, and its own connection saw the row on return."""
+    return all(isinstance(got, int) and seen for n, (got, _c, seen) in enumerate(outcomes) if n != 2)
+
+
 def stored(*names: str) -> list[str]:
     return sorted(AuditEvent.objects.filter(username__in=names).values_list("username", flat=True))
 
@@ -129,11 +143,9 @@ def test_writes_that_queue_behind_one_are_written_together_and_each_caller_gets_
 @pytest.mark.django_db(transaction=True)
 def test_a_write_that_fails_is_undone_alone_and_raises_in_its_own_caller() -> None:
     ran_on: dict[str, list[int]] = {}
-    outcomes = write_at_once(
-        writer("first", ran_on), writer("a", ran_on), writer("bad", ran_on, fail=refuse), writer("c", ran_on)
-    )
+    outcomes = group_with("bad", refuse, ran_on)
     assert isinstance(outcomes[2][0], ValueError)
-    assert all(isinstance(got, int) and seen for n, (got, _c, seen) in enumerate(outcomes) if n != 2)
+    assert saved_but_the_third(outcomes)
     assert stored("first", "a", "bad", "c") == ["a", "c", "first"]
     assert len({thread for name in ("a", "bad", "c") for thread in ran_on[name]}) == 1  # still together
 
@@ -160,12 +172,7 @@ def test_a_carried_write_that_swallows_a_database_error_is_not_reported_saved() 
     def swallow() -> None:
         transaction.set_rollback(True)  # as code that caught a database error inside the block would
 
-    outcomes = write_at_once(
-        writer("first", ran_on),
-        writer("a", ran_on),
-        writer("marked", ran_on, fail=swallow),
-        writer("c", ran_on),
-    )
+    outcomes = group_with("marked", swallow, ran_on)
     assert isinstance(outcomes[2][0], DatabaseError)
     got = [outcomes[n][0] for n in (0, 1, 3)]
     assert stored("first", "a", "marked", "c") == ["a", "c", "first"]
@@ -184,14 +191,9 @@ def test_when_the_group_cannot_commit_each_write_is_done_again_alone() -> None:
     def dangling() -> None:
         AuditEvent.objects.create(username="dangling", action="test", patient_id=NO_SUCH_PATIENT)
 
-    outcomes = write_at_once(
-        writer("first", ran_on),
-        writer("a", ran_on),
-        writer("bad", ran_on, fail=dangling),
-        writer("c", ran_on),
-    )
+    outcomes = group_with("bad", dangling, ran_on)
     assert isinstance(outcomes[2][0], IntegrityError)
-    assert all(isinstance(got, int) and seen for n, (got, _c, seen) in enumerate(outcomes) if n != 2)
+    assert saved_but_the_third(outcomes)
     assert stored("first", "a", "bad", "c", "dangling") == ["a", "c", "first"]
     assert [len(ran_on[name]) for name in ("a", "bad", "c")] == [2, 2, 2]  # together, then alone
 
@@ -204,12 +206,7 @@ def test_a_hook_that_fails_after_the_group_committed_does_not_write_it_again() -
     def failing_hook() -> None:
         transaction.on_commit(refuse)
 
-    outcomes = write_at_once(
-        writer("first", ran_on),
-        writer("a", ran_on),
-        writer("hook", ran_on, fail=failing_hook),
-        writer("c", ran_on),
-    )
+    outcomes = group_with("hook", failing_hook, ran_on)
     assert all(isinstance(got, int) and seen for got, _caller, seen in outcomes)  # the writes stand
     assert stored("first", "a", "hook", "c") == ["a", "c", "first", "hook"]  # once each
     assert [len(ran_on[name]) for name in ("a", "hook", "c")] == [1, 1, 1]
