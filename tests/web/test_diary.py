@@ -313,10 +313,13 @@ def test_answers_sent_at_once_each_take_their_own_time_and_retries_find_theirs(w
     for thread in threads:
         thread.join()
     assert all(answer["kept"] for answer in answers)
-    for n in range(4):  # a key's two sends got the same entry back
+    for n in range(4):  # a key's two sends got the same entry back, one as new and one as a repeat
         assert answers[n]["entry"] == answers[n + 4]["entry"]
+        assert sorted([answers[n]["duplicate"], answers[n + 4]["duplicate"]]) == [False, True]
     entries = Entry.objects.filter(idempotency_key__startswith="key-at-once-")
     assert entries.count() == 4 and len({entry.slot_id for entry in entries}) == 4
+    audited = AuditEvent.objects.filter(patient=world.patient, object_type="entry")
+    assert sorted(audited.values_list("detail", flat=True)) == ["diary entry"] * 4 + ["repeat"] * 4
 
 
 def test_a_patient_answer_replaces_a_score_staff_typed_for_the_same_time(world: World) -> None:
