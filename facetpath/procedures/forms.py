@@ -196,10 +196,11 @@ class DiaryForm(forms.Form):
 
 
 def _minutes_label(minutes: int) -> str:
-    if minutes < 60:
-        return f"{minutes} min"
-    hours = minutes / 60
-    return f"{hours:g} h" if hours != 1 else "1 h"
+    """15 min, 2 h, 20 h 10 min (a diary's morning answer falls at such a time, not a round hour)."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
 class FollowUpForm(forms.Form):

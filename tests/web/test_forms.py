@@ -7,6 +7,7 @@ from django.urls import reverse
 from webfactories import World
 
 from facetpath.patients.models import Assessment, Patient
+from facetpath.procedures.forms import DiaryForm
 from facetpath.procedures.models import Procedure
 
 ASSESSMENT = {
@@ -190,3 +191,12 @@ def test_procedure_preview_screens_the_plan_for_safety(world: World) -> None:
     assert "SAFE-FUSION" in page
     assert "Prior fusion at L5-S1" in page
     assert "SAFE-DEVICE-RFA" in page
+
+
+def test_the_diary_sheet_names_each_time_in_hours_and_minutes() -> None:
+    """A diary's morning answer lands at an odd minute (1210 = 20 h 10 min), never as 20.1667 h."""
+    form = DiaryForm(scale_max=10, signed=False, existing={90: 3, 1210: 4, 2650: 2})
+    labels = {name: str(field.label) for name, field in form.fields.items() if name.startswith("at_")}
+    assert labels["at_15"] == "15 min" and labels["at_60"] == "1 h" and labels["at_120"] == "2 h"
+    assert labels["at_90"] == "1 h 30 min" and labels["at_1210"] == "20 h 10 min"
+    assert labels["at_2650"] == "44 h 10 min"
