@@ -10,6 +10,7 @@ from facetpath.diary import urls as diary_urls
 from facetpath.patients import views as patients
 from facetpath.procedures import views as procedures
 from facetpath.public import views as public
+from facetpath.web import team
 from facetpath.web import views as web
 from facetpath.web.admin import clinic_admin_site
 from facetpath.web.signin import SignInForm
@@ -19,6 +20,10 @@ staff_patterns: list[URLPattern | URLResolver] = [
     path("", web.worklist, name="worklist"),
     path("clinic/switch/", web.switch_clinic, name="switch-clinic"),
     path("audit/", web.audit_trail, name="audit"),
+    path("team/", team.team, name="team"),
+    path("team/members/<int:membership_id>/role/", team.member_role, name="team-role"),
+    path("team/members/<int:membership_id>/remove/", team.member_remove, name="team-remove"),
+    path("team/invitations/<int:invitation_id>/withdraw/", team.invitation_withdraw, name="team-withdraw"),
     path("patients/", patients.patient_list, name="patients"),
     path("patients/new/", patients.patient_new, name="patient-new"),
     path("patients/<int:patient_id>/", patients.patient_page, name="patient"),
@@ -74,6 +79,8 @@ urlpatterns = [
     path(
         "password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
+    # An invitation to join a clinic's staff: the token is the credential (kept hashed, left out of logs).
+    path("join/<str:token>/", team.join, name="join"),
     path("language/", login_not_required(set_language), name="set_language"),
     path("staff/", include(staff_patterns)),
 ]

@@ -28,12 +28,13 @@ def audit(
 ) -> None:
     """Records that the signed-in user did `action` (view, create, update, sign, amend, search…) on `obj`.
 
-    Without a signed-in user (a patient's diary link), `actor` names who acted (e.g. "patient link") and
-    `clinic` the clinic whose record it is.
+    `clinic` names the clinic whose record it is when that is not the session's clinic (a patient's diary
+    link, an invitation being accepted); without a signed-in user `actor` names who acted ("patient link").
     """
     user = request.user if request.user.is_authenticated else None
     membership = getattr(request, "membership", None)
-    at_clinic = membership.clinic if membership else clinic
+    # A named clinic wins: joining a clinic is recorded there, whichever clinic the session was in.
+    at_clinic = clinic or (membership.clinic if membership else None)
     insert(  # one per page view: its SQL is built once (facetpath.prepared)
         AuditEvent,
         who_id=user.pk if user else None,

@@ -18,7 +18,8 @@ class Capability(models.TextChoices):
     VIEW_CLINICAL = "view_clinical", "read assessments, procedures, diaries and results"
     EDIT_CLINICAL = "edit_clinical", "record assessments, procedures, diary scores and follow-ups"
     SIGN_OFF = "sign_off", "sign off an interpretation"
-    VIEW_AUDIT = "view_audit", "read the audit trail and manage staff in the admin"
+    VIEW_AUDIT = "view_audit", "read the audit trail and change the clinic's settings"
+    MANAGE_STAFF = "manage_staff", "invite staff, change other members' roles, remove members"
 
 
 GRANTS: dict[str, frozenset[str]] = {
@@ -40,7 +41,7 @@ GRANTS: dict[str, frozenset[str]] = {
         }
     ),
     Role.FRONTDESK: frozenset({Capability.VIEW_PATIENTS, Capability.EDIT_DEMOGRAPHICS}),
-    Role.ADMIN: frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_AUDIT}),
+    Role.ADMIN: frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_AUDIT, Capability.MANAGE_STAFF}),
 }
 
 

@@ -1,6 +1,10 @@
-"""Django admin for clinic admins only: their clinic's settings, staff roles and the read-only audit trail.
+"""Django admin for clinic admins only: their clinic's settings, the public site's pages and the read-only
+audit trail.
 
-Patient records are not in the admin: they are read and changed only through the audited app pages.
+Patient records are not in the admin: they are read and changed only through the audited app pages. Staff
+and roles are not either: the app's Team page (facetpath/web/team.py) invites people by e-mail and audits
+every change, where the admin's membership form took any account by its id. Sign-in is the app's own
+(one throttled path), so the admin's login page sends people there.
 """
 
 # ruff: noqa: RUF012  (Django's declarative Meta/admin/form attributes are class-level by design)
@@ -10,9 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
+from facetpath.audit.log import audit
 from facetpath.audit.models import AuditEvent
 from facetpath.clinics.models import Clinic, Membership
 from facetpath.clinics.roles import Role
@@ -33,6 +41,9 @@ class ClinicAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and (request.user.is_superuser or admin_clinic_ids(request)))
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        return redirect_to_login(request.GET.get("next") or reverse("clinic-admin:index"))
 
 
 clinic_admin_site = ClinicAdminSite(name="clinic-admin")
@@ -76,17 +87,11 @@ class ClinicAdmin(ScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-
-@admin.register(Membership, site=clinic_admin_site)
-class MembershipAdmin(ScopedAdmin):
-    list_display = ["user", "clinic", "role"]
-    list_filter = ["role"]
-    raw_id_fields = ["user"]
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "clinic" and not request.user.is_superuser:
-            kwargs["queryset"] = Clinic.objects.filter(id__in=admin_clinic_ids(request))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            changed = ", ".join(form.changed_data) if change else "new clinic"
+            audit(request, "clinic-settings", obj, detail=changed, clinic=obj)
 
 
 @admin.register(AuditEvent, site=clinic_admin_site)
