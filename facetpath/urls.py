@@ -6,13 +6,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import set_language
 
+from facetpath.clinics.admin import clinic_admin_site
 from facetpath.diary import urls as diary_urls
 from facetpath.patients import views as patients
 from facetpath.procedures import views as procedures
 from facetpath.public import views as public
 from facetpath.web import team
 from facetpath.web import views as web
-from facetpath.web.admin import clinic_admin_site
 from facetpath.web.signin import SignInForm
 
 # The staff workspace lives under /staff/; the site root belongs to the clinic's public pages.

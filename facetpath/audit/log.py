@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from facetpath.audit.models import AuditEvent
 from facetpath.audit.request import client_ip, path_without_token
 from facetpath.clinics.models import Clinic
-from facetpath.patients.models import Patient
 from facetpath.prepared import insert
 
 
@@ -20,7 +19,7 @@ def audit(
     request: HttpRequest,
     action: str,
     obj: models.Model | None = None,
-    patient: Patient | None = None,
+    patient: models.Model | None = None,  # a Patient: audit stands below the patients app
     detail: str = "",
     *,
     clinic: Clinic | None = None,

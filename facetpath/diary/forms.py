@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from facetpath.diary.models import DiarySettings, WarningSign
 from facetpath.diary.services import EntryData
-from facetpath.diary.vocabulary import MOVEMENT_LABELS
+from facetpath.procedures.vocabulary import MOVEMENT_LABELS
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 PAIN_CHOICES = [(str(n), str(n)) for n in range(11)]

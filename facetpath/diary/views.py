@@ -30,6 +30,7 @@ from facetpath.clinics.access import (
     require,
     staff_user,
 )
+from facetpath.clinics.language import use_patient_language
 from facetpath.clinics.models import Clinic
 from facetpath.clinics.roles import Capability
 from facetpath.diary import discharge, services
@@ -39,7 +40,6 @@ from facetpath.diary.pdf import discharge_pdf
 from facetpath.patients.models import Patient
 from facetpath.prepared import Param, Prepared, fields_of, instance_of, join
 from facetpath.procedures.models import Procedure
-from facetpath.web.language import use_patient_language
 
 LINK_ACTOR = "patient link"
 DEFAULT_EMERGENCY_NUMBER = str(Clinic._meta.get_field("emergency_number").default)

@@ -15,11 +15,11 @@ from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 
 from facetpath.clinical.anatomy import JOINTS
-from facetpath.diary.vocabulary import PAINFUL_MOVEMENTS
 from facetpath.patients.forms import SCALE_MAX
 from facetpath.patients.models import Assessment, Patient
 from facetpath.procedures import interpretation
 from facetpath.procedures.models import Procedure
+from facetpath.procedures.vocabulary import PAINFUL_MOVEMENTS
 
 # The case document's field → the form field that shows its error.
 CASE_FIELD_TO_FORM = {

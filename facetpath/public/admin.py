@@ -8,21 +8,10 @@ Requests and questions are patient data and stay out of the admin: the audited q
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from facetpath.clinics.models import Clinic
+from facetpath.clinics.admin import OwnClinicOnly, clinic_admin_site
 from facetpath.public.models import EducationPage, PublicProfile
-from facetpath.web.admin import ScopedAdmin, admin_clinic_ids, clinic_admin_site
-
-
-class OwnClinicOnly(ScopedAdmin):
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "clinic" and not request.user.is_superuser:
-            kwargs["queryset"] = Clinic.objects.filter(id__in=admin_clinic_ids(request))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(PublicProfile, site=clinic_admin_site)

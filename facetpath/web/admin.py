@@ -1,10 +1,8 @@
-"""Django admin for clinic admins only: their clinic's settings, the public site's pages and the read-only
-audit trail.
+"""The clinic's settings and the read-only audit trail in the clinic admins' Django admin
+(the site itself: facetpath/clinics/admin.py).
 
-Patient records are not in the admin: they are read and changed only through the audited app pages. Staff
-and roles are not either: the app's Team page (facetpath/web/team.py) invites people by e-mail and audits
-every change, where the admin's membership form took any account by its id. Sign-in is the app's own
-(one throttled path), so the admin's login page sends people there.
+Staff and roles are not in the admin: the app's Team page (facetpath/web/team.py) invites people by e-mail
+and audits every change, where the admin's membership form took any account by its id.
 """
 
 # ruff: noqa: RUF012  (Django's declarative Meta/admin/form attributes are class-level by design)
@@ -14,66 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.http import HttpRequest
 
 from facetpath.audit.log import audit
 from facetpath.audit.models import AuditEvent
-from facetpath.clinics.models import Clinic, Membership
-from facetpath.clinics.roles import Role
-
-
-def admin_clinic_ids(request: HttpRequest) -> list[int]:
-    if not request.user.is_authenticated:
-        return []
-    return list(
-        Membership.objects.filter(user=request.user, role=Role.ADMIN).values_list("clinic_id", flat=True)
-    )
-
-
-class ClinicAdminSite(admin.AdminSite):
-    site_header = "facetpath · clinic administration"
-    site_title = "facetpath admin"
-    index_title = "Your clinic"
-
-    def has_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_active and (request.user.is_superuser or admin_clinic_ids(request)))
-
-    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        return redirect_to_login(request.GET.get("next") or reverse("clinic-admin:index"))
-
-
-clinic_admin_site = ClinicAdminSite(name="clinic-admin")
-
-
-class ScopedAdmin(admin.ModelAdmin):
-    """Shows and changes only rows of the clinics where the user is a clinic admin."""
-
-    clinic_field = "clinic_id"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{f"{self.clinic_field}__in": admin_clinic_ids(request)})
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return clinic_admin_site.has_permission(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return clinic_admin_site.has_permission(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return clinic_admin_site.has_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return clinic_admin_site.has_permission(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return clinic_admin_site.has_permission(request)
+from facetpath.clinics.admin import ScopedAdmin, clinic_admin_site
+from facetpath.clinics.models import Clinic
 
 
 @admin.register(Clinic, site=clinic_admin_site)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from webfactories import World
 
-from facetpath.web.language import use_patient_language
+from facetpath.clinics.language import use_patient_language
 
 
 def render_patient_frame(request: HttpRequest) -> str:

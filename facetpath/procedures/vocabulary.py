@@ -1,7 +1,7 @@
-"""Words the diary shares with the procedure record: the movements that hurt before the block.
+"""Words the procedure record shares with the diary: the movements that hurt before the block.
 
-Kept free of models so that `facetpath.procedures` can offer the same list to staff without importing the
-diary's tables. Labels are lazy so the patient's page speaks the patient's language.
+The procedure records them and the diary (a layer above) asks the patient about the same list. Labels are
+lazy so the patient's page speaks the patient's language.
 """
 
 from __future__ import annotations
