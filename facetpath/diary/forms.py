@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from facetpath.diary.models import DiarySettings, WarningSign
+from facetpath.diary.models import DiarySettings
 from facetpath.diary.services import EntryData
 from facetpath.procedures.vocabulary import MOVEMENT_LABELS
 
@@ -20,17 +20,6 @@ KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 PAIN_CHOICES = [(str(n), str(n)) for n in range(11)]
 CHANGE_CHOICES = [("easier", _("Easier")), ("same", _("Same")), ("harder", _("Harder"))]
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-
-
-def patient_warning_labels() -> list[tuple[str, Any]]:
-    """The warning signs in the patient's words (the model's labels are the staff's)."""
-    return [
-        (WarningSign.FEVER, _("Fever (38 °C / 100.4 °F or higher)")),
-        (WarningSign.WEAKNESS, _("New weakness or numbness in an arm or leg")),
-        (WarningSign.HEADACHE, _("A headache that is severe or getting worse")),
-        (WarningSign.SITE, _("Bleeding or fluid coming from where the needle went in")),
-        (WarningSign.BOWEL_BLADDER, _("Losing control of your bladder or bowels")),
-    ]
 
 
 class KeyField(forms.CharField):
@@ -122,11 +111,15 @@ class WarningForm(forms.Form):
     key = KeyField(widget=forms.HiddenInput, max_length=64)
     signs = forms.MultipleChoiceField(
         label=_("Which of these do you have now?"),
-        choices=patient_warning_labels,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Tick at least one sign, or go back to the diary.")},
     )
     note = forms.CharField(label=_("Tell us more (optional)"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        """`choices`: the signs in the after-care sheet's words for this procedure (discharge.warning_choices)."""
+        super().__init__(*args, **kwargs)
+        self.fields["signs"].choices = choices  # type: ignore[attr-defined]
 
     def clean_note(self) -> str:
         return str(self.cleaned_data.get("note") or "").replace("\x00", "").strip()

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from facetpath.clinical.aftercare import EMERGENCY_SIGNS, WARNING_SIGNS
 from facetpath.procedures.interpretation import DIARY_SCHEDULE_MINUTES
 
 HOUR = 60
@@ -217,16 +218,10 @@ class Entry(models.Model):
         return f"{self.pain}/10 for {self.slot}"
 
 
-class WarningSign(models.TextChoices):
-    FEVER = "fever", "Fever"
-    WEAKNESS = "weakness", "New weakness or numbness"
-    HEADACHE = "headache", "Severe or worsening headache"
-    SITE = "site", "Bleeding or drainage at the injection site"
-    BOWEL_BLADDER = "bowel-bladder", "Loss of bowel or bladder control"
-
-
-# Signs that may mean a spinal bleed or abscess (clinical-guidelines 6.17): emergency services at once.
-RED_FLAGS = frozenset({WarningSign.WEAKNESS, WarningSign.BOWEL_BLADDER})
+# The signs a patient can report, in the short words staff read; which need emergency care comes from the
+# core's table (facetpath.clinical.aftercare), the same one the after-care sheet and the warning form use.
+WARNING_SIGN_LABELS = {sign.id: sign.staff_label for sign in WARNING_SIGNS}
+RED_FLAGS = EMERGENCY_SIGNS
 
 
 class WarningReport(models.Model):
@@ -257,8 +252,7 @@ class WarningReport(models.Model):
         return any(sign in RED_FLAGS for sign in self.signs)
 
     def sign_labels(self) -> list[str]:
-        labels = dict(WarningSign.choices)
-        return [str(labels.get(sign, sign)) for sign in self.signs]
+        return [WARNING_SIGN_LABELS.get(sign, sign) for sign in self.signs]
 
 
 class Reminder(models.Model):

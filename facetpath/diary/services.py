@@ -21,13 +21,13 @@ from django.utils.translation import gettext as _
 from facetpath import group_commit
 from facetpath.diary.models import (
     DAY,
+    WARNING_SIGN_LABELS,
     Diary,
     DiarySettings,
     Entry,
     Reminder,
     Slot,
     WarningReport,
-    WarningSign,
 )
 from facetpath.diary.transports import DeliveryError, send_email, sms_transport
 from facetpath.patients.models import Assessment
@@ -466,7 +466,7 @@ def _email_on_call(report: WarningReport) -> None:
         return
     procedure = report.diary.procedure
     # No name or identifier in the e-mail: staff open the record in the workspace.
-    labels = dict(WarningSign.choices)
+    labels = WARNING_SIGN_LABELS
     body = "\n".join(
         [
             "A patient reported warning signs in their pain diary.",

@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from facetpath.audit.log import audit
+from facetpath.clinical.aftercare import EMERGENCY_SIGNS
 from facetpath.clinics.access import (
     access_procedure,
     access_warning_report,
@@ -283,12 +284,16 @@ def warning_signs(request: HttpRequest, token: str) -> HttpResponse:
     diary = _open_diary(request, token)
     if isinstance(diary, HttpResponse):
         return diary
+    choices = discharge.warning_choices(discharge.visit_of(diary.procedure))
     if request.method == "GET":
-        form = WarningForm(initial={"key": secrets.token_urlsafe(18)})
-        return render(request, "diary/warning.html", _patient_context(diary, form=form))
-    form = WarningForm(request.POST)
+        form = WarningForm(initial={"key": secrets.token_urlsafe(18)}, choices=choices)
+        return render(
+            request, "diary/warning.html", _patient_context(diary, form=form, emergency=EMERGENCY_SIGNS)
+        )
+    form = WarningForm(request.POST, choices=choices)
     if not form.is_valid():
-        return render(request, "diary/warning.html", _patient_context(diary, form=form), status=400)
+        context = _patient_context(diary, form=form, emergency=EMERGENCY_SIGNS)
+        return render(request, "diary/warning.html", context, status=400)
     report, created = services.report_warning(
         diary, list(form.cleaned_data["signs"]), form.cleaned_data["note"], form.cleaned_data["key"]
     )
