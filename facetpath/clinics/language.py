@@ -4,6 +4,8 @@ Patient-facing pages (the public site, the diary, discharge sheets) follow, in o
 visitor chose with the switch (a cookie), the page's own default (for a diary, the patient's preferred
 language), then the browser's Accept-Language. The staff workspace and sign-in stay in English whatever
 the browser asks, so a clinician never sees a half-translated screen.
+
+It lives in clinics, below the diary and the public site that both speak to patients.
 """
 
 from __future__ import annotations

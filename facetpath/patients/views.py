@@ -16,7 +16,6 @@ from django.utils import timezone
 from facetpath.audit.log import audit
 from facetpath.clinics.access import access_assessment, access_patient, clinic_patients, require, staff_user
 from facetpath.clinics.roles import Capability
-from facetpath.patients import timeline
 from facetpath.patients.forms import AssessmentForm, PatientForm
 from facetpath.patients.models import Assessment, Patient, Stage
 from facetpath.prepared import Param, Prepared, fields_of, instance_of
@@ -106,29 +105,37 @@ def patient_page(request: HttpRequest, patient_id: int) -> HttpResponse:
         interpretation.refresh_stage(patient)
     context: dict[str, Any] = {"patient": patient, "today": membership.clinic.today()}
     if membership.can(Capability.VIEW_CLINICAL):
-        context.update(_clinical_timeline(patient, membership.can(Capability.EDIT_CLINICAL)))
+        context.update(_clinical_timeline(patient))
     else:
         context["upcoming"] = patient.procedures.filter(status=Procedure.Status.PLANNED).order_by("date")
     audit(request, "view", patient, patient)
     return render(request, "patients/patient.html", context)
 
 
-def _clinical_timeline(patient: Patient, can_edit: bool) -> dict[str, Any]:
+def _clinical_timeline(patient: Patient) -> dict[str, Any]:
     procedures = interpretation.patient_procedures(patient)
     included = [p for p in procedures if p.status != Procedure.Status.CANCELLED]
     assessments = [instance_of(Assessment, row) for row in PATIENT_ASSESSMENTS(patient=patient.pk)]
     complete = [a for a in assessments if not a.is_draft]  # a draft from a request is not evaluated
     latest = complete[-1] if complete else None
     result_of = interpretation.evaluate(patient, latest, included)
+    # The timeline's lines, as data: patients/patient.html prints them.
     events: list[dict[str, Any]] = [
-        {"date": a.date, "kind": "assessment", "line": timeline.assessment_line(a, can_edit)}
-        for a in assessments
+        {"date": a.date, "kind": "assessment", "assessment": a} for a in assessments
     ]
     for procedure in procedures:
         result = result_of.for_procedure(procedure) if procedure.status != "cancelled" else None
         signed = next(iter(procedure.sign_offs.all()), None)
-        line = timeline.procedure_line(procedure, result, signed, len(procedure.diary_scores.all()))
-        events.append({"date": procedure.date, "kind": "procedure", "line": line})
+        events.append(
+            {
+                "date": procedure.date,
+                "kind": "procedure",
+                "procedure": procedure,
+                "result": result,
+                "signed": signed,
+                "diary_count": len(procedure.diary_scores.all()),
+            }
+        )
     events.sort(key=lambda event: (event["date"], event["kind"] == "procedure"))
     safety = latest.safety() if latest else None
     return {

@@ -35,11 +35,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
     clinical = membership.can(Capability.VIEW_CLINICAL)
     context = {
         "today": today,
-        "todays": sections.todays_procedures(clinic.pk, today, clinical),
-        **(sections.diaries(clinic.pk, today) if clinical else {}),
-        "second_due": sections.second_blocks_due(clinic.pk, clinical),
-        "rfa_due": sections.rfa_due(clinic.pk),
-        "overdue": sections.overdue_follow_ups(clinic.pk, today),
+        "todays": sections.todays_procedures(clinic.pk, today),
+        **(sections.diaries(clinic.pk, today, WORKLIST_LIMIT) if clinical else {}),
+        "second_due": sections.second_blocks_due(clinic.pk, WORKLIST_LIMIT),
+        "rfa_due": sections.rfa_due(clinic.pk, WORKLIST_LIMIT),
+        "overdue": sections.overdue_follow_ups(clinic.pk, today, WORKLIST_LIMIT),
         "limit": WORKLIST_LIMIT,
         **_registered_sections(membership, today),
     }

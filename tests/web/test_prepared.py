@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.db.models import Count, DateField, IntegerField
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 from webfactories import GOOD_DIARY, World, make_assessment, make_block, make_patient
 
@@ -16,7 +15,6 @@ from facetpath.audit.models import AuditEvent
 from facetpath.patients.models import Patient
 from facetpath.prepared import Param, Prepared, attach, fields_of, insert, instance_of
 from facetpath.procedures.models import DiaryScore, Procedure
-from facetpath.web.worklist import url_for
 
 CLINIC = Param("clinic", IntegerField())
 SINCE = Param("since", DateField())
@@ -126,9 +124,3 @@ def test_statements_run_on_the_driver_report_errors_as_django_does(world: World)
 def test_insert_names_a_column_the_model_lacks(db: None) -> None:
     with pytest.raises(TypeError, match="no column clinic"):
         insert(AuditEvent, username="someone", clinic=1, action="view")
-
-
-def test_worklist_urls_match_reverse(db: None) -> None:
-    for name in ("patient", "procedure", "diary-staff"):
-        for pk in (1, 42, 987654321987):
-            assert url_for(name, pk) == reverse(name, args=[pk])

@@ -1,12 +1,9 @@
-"""Small display helpers for templates."""
+"""Small display helpers for every app's templates (`{% load facetpath_tags %}`); they live in clinics, below
+every app that uses them, so no app needs the web app for them."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -51,13 +48,3 @@ def age_today(patient: object, today: object) -> str:
 def num(value: float | None) -> str:
     """0.5 → '0.5', 2.0 → '2'; None → '—'."""
     return "—" if value is None else f"{value:g}"
-
-
-@register.filter
-def lines(rows: list[Any], limit: int | None = None) -> SafeString:
-    """The first `limit` (or all) worklist lines, each printing its own escaped HTML, as one string.
-
-    One filter instead of a `{% for %}` loop: the worklist prints about a hundred lines per view, and the
-    loop's per-line bookkeeping cost a tenth of the page (docs/performance.md)."""
-    shown = rows if limit is None else rows[:limit]
-    return mark_safe("".join(conditional_escape(row) for row in shown))  # each row escaped itself
