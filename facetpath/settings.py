@@ -10,6 +10,13 @@ FACETPATH_HTTPS        "1" behind HTTPS: redirect HTTP to HTTPS, send HSTS, trus
 DATABASE_URL           postgres://user:password@host:port/name → PostgreSQL; unset → SQLite in the data dir
 FACETPATH_ACCESS_LOG   "1" for a line per request on standard error, tokens left out (`facetpath serve`
                        and the demo turn it on)
+FACETPATH_CLIENT_IP_HEADER  the header a reverse proxy puts the client's address in (e.g. X-Forwarded-For);
+                       unset → the connection's own address (REMOTE_ADDR)
+FACETPATH_TRUSTED_PROXIES   how many proxies in front of the app append to that header (default 1): the
+                       address that many entries from the right is the client's; entries further left can
+                       be forged by the client
+FACETPATH_WEBAUTHN_HTTP "1" to allow passkeys over plain http (only http://localhost in the demo; default on
+                       with FACETPATH_DEBUG)
 """
 
 from __future__ import annotations
@@ -114,6 +121,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Sign-in with a second factor (TOTP, passkeys, recovery codes): docs/roles.md says why allauth.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "facetpath.web",
     "facetpath.clinics",
     "facetpath.audit",
@@ -135,6 +146,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "facetpath.web.signin.SecondFactorRequiredMiddleware",
     "facetpath.clinics.middleware.ClinicTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -169,6 +182,35 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "worklist"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Sign-in: one path (/login/), a second factor, one throttle (docs/roles.md) ------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Staff accounts are made by the clinic, never by sign-up; they sign in with their username.
+ACCOUNT_ADAPTER = "facetpath.web.signin.StaffAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_FORMS = {
+    "login": "facetpath.web.signin.SignInForm",
+    "reauthenticate": "facetpath.web.signin.PasswordAgainForm",
+}
+# One throttle for every way in (facetpath/web/signin.py) instead of allauth's own per-process counts.
+ACCOUNT_RATE_LIMITS = False
+MFA_FORMS = {
+    "authenticate": "facetpath.web.signin.SecondFactorForm",
+    "reauthenticate": "facetpath.web.signin.SecondFactorAgainForm",
+}
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "facetpath"
+MFA_TOTP_TOLERANCE = 1  # a code from the previous 30 seconds still counts: phones' clocks drift
+# Browsers allow passkeys on http only for localhost; production runs on https.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("FACETPATH_WEBAUTHN_HTTP", default=DEBUG)
+FACETPATH_CLIENT_IP_HEADER = os.environ.get("FACETPATH_CLIENT_IP_HEADER", "").strip()
+FACETPATH_TRUSTED_PROXIES = int(os.environ.get("FACETPATH_TRUSTED_PROXIES", "1") or "1")
 
 LANGUAGE_CODE = "en"
 # Patient-facing pages speak English and Spanish; the staff workspace is English only.

@@ -1,9 +1,11 @@
 """URL map of the clinic workspace."""
 
+from allauth.account import views as account_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from facetpath.clinics.admin import clinic_admin_site
@@ -13,7 +15,7 @@ from facetpath.procedures import views as procedures
 from facetpath.public import views as public
 from facetpath.web import team
 from facetpath.web import views as web
-from facetpath.web.signin import SignInForm
+from facetpath.web.signin import ResetPasswordView
 
 # The staff workspace lives under /staff/; the site root belongs to the clinic's public pages.
 staff_patterns: list[URLPattern | URLResolver] = [
@@ -62,18 +64,21 @@ urlpatterns = [
     path("sitemap.xml", public.sitemap, name="sitemap"),
     path("robots.txt", public.robots, name="robots"),
     path("healthz", web.healthz, name="healthz"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
-        name="login",
-    ),
+    # The one sign-in page (password, then the second factor when the account has one; docs/roles.md).
+    path("login/", account_views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # allauth's pages: the second factor at sign-in, setting up factors (account/2fa/), the password asked
+    # again. Its own sign-in, sign-up and password pages lead back to the app's.
+    path("account/login/", login_not_required(RedirectView.as_view(pattern_name="login", query_string=True))),
+    path("account/signup/", login_not_required(RedirectView.as_view(pattern_name="login"))),
+    path("account/password/reset/", login_not_required(RedirectView.as_view(pattern_name="password_reset"))),
+    path("account/", include("allauth.urls")),
     # Forgotten passwords: a one-use link by e-mail to the address on the account (docs/roles.md).
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        ResetPasswordView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import date
+from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -27,6 +29,19 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f'"{value}" is not a time zone name such as America/Chicago')
 
 
+class RoleSetField(models.JSONField):  # type: ignore[type-arg]
+    """A set of staff roles, kept as a JSON list and edited as one checkbox per role."""
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return forms.MultipleChoiceField(
+            choices=Role.choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label=self.verbose_name.capitalize(),
+            help_text=self.help_text,
+        )
+
+
 class Clinic(models.Model):
     name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
@@ -42,6 +57,13 @@ class Clinic(models.Model):
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
     insurance_networks = models.TextField(blank=True, help_text="One payer or network per line.")
+    mfa_required_roles = RoleSetField(
+        "roles that must use a second factor",
+        default=list,
+        blank=True,
+        help_text="Staff in these roles set up an authenticator app or a passkey at their next sign-in and "
+        "can do nothing else until they have (docs/roles.md).",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -1,21 +1,21 @@
-"""Sign-in throttling: refused passwords, counted per account and per address (facetpath/web/signin.py)."""
-
-# ruff: noqa: RUF012  (Django's declarative Meta attributes are class-level by design)
+"""Sign-in throttling: guesses counted per account and per address (facetpath/web/signin.py)."""
 
 from __future__ import annotations
 
 from django.db import models
 
 
-class FailedSignIn(models.Model):
-    """One refused sign-in, kept a day for the throttle; the audit trail keeps the lasting record."""
+class SignInGuesses(models.Model):
+    """How many refused (or still unchecked) guesses one account or one address has made since `started`.
 
-    username = models.CharField(max_length=150)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    when = models.DateTimeField(auto_now_add=True, db_index=True)
+    One row per account ("account:<username>") and per address ("address:<ip>"), counted up under a row
+    lock before a password or code is checked, so requests sent at once cannot all slip under the limit.
+    The audit trail keeps every refusal for good; these rows only hold the current window.
+    """
 
-    class Meta:
-        indexes = [models.Index(fields=["username", "when"]), models.Index(fields=["ip", "when"])]
+    key = models.CharField(max_length=200, unique=True)
+    started = models.DateTimeField()
+    guesses = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"{self.when:%Y-%m-%d %H:%M} {self.username} from {self.ip or 'unknown address'}"
+        return f"{self.key}: {self.guesses} since {self.started:%Y-%m-%d %H:%M}"

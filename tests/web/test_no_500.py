@@ -57,12 +57,12 @@ def test_hostile_values_never_give_500(world: World, value: str) -> None:
 def test_hostile_sign_in_and_reset_values_never_give_500(world: World, value: str) -> None:
     client = Client(raise_request_exception=True)
     for url, fields in [
-        (reverse("login"), ["username", "password"]),
+        (reverse("login"), ["login", "password"]),
         (reverse("password_reset"), ["email"]),
     ]:
         for field in fields:
             response = client.post(
-                url, {"username": "nurse-a", "password": "x", "email": "a@b.example", field: value}
+                url, {"login": "nurse-a", "password": "x", "email": "a@b.example", field: value}
             )
             assert response.status_code < 500, (url, field)
     assert client.get("/password-reset/" + "x" * 40 + "/set-password/").status_code < 500

@@ -182,8 +182,8 @@ def test_sign_ins_are_audited(world: World) -> None:
 
     from facetpath.audit.models import AuditEvent
 
-    Client().post(reverse("login"), {"username": "nurse-a", "password": "wrong"})
-    Client().post(reverse("login"), {"username": "nurse-a", "password": "a-long-test-password"})
+    Client().post(reverse("login"), {"login": "nurse-a", "password": "wrong"})
+    Client().post(reverse("login"), {"login": "nurse-a", "password": "a-long-test-password"})
     events = AuditEvent.objects.filter(username="nurse-a")
     assert set(events.values_list("action", flat=True)) >= {"login-failed", "login"}
     assert set(events.values_list("clinic", flat=True)) == {world.clinic.pk}  # the clinic's admin sees them

@@ -113,7 +113,7 @@ def test_demo_logins_work_and_the_worklist_is_full() -> None:
 
     load_demo()
     client = Client()
-    assert client.post(reverse("login"), {"username": "dr.lee", "password": DEMO_PASSWORD}).status_code == 302
+    assert client.post(reverse("login"), {"login": "dr.lee", "password": DEMO_PASSWORD}).status_code == 302
     page = client.get(reverse("worklist")).content.decode()
     for heading in (
         "Today's procedures",
