@@ -15,8 +15,6 @@ FACETPATH_CLIENT_IP_HEADER  the header a reverse proxy puts the client's address
 FACETPATH_TRUSTED_PROXIES   how many proxies in front of the app append to that header (default 1): the
                        address that many entries from the right is the client's; entries further left can
                        be forged by the client
-FACETPATH_WEBAUTHN_HTTP "1" to allow passkeys over plain http (only http://localhost in the demo; default on
-                       with FACETPATH_DEBUG)
 """
 
 from __future__ import annotations
@@ -207,8 +205,8 @@ MFA_FORMS = {
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "facetpath"
 MFA_TOTP_TOLERANCE = 1  # a code from the previous 30 seconds still counts: phones' clocks drift
-# Browsers allow passkeys on http only for localhost; production runs on https.
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("FACETPATH_WEBAUTHN_HTTP", default=DEBUG)
+# Passkeys: the origin is always checked (https, or http://localhost for the demo; never 127.0.0.1, which
+# browsers refuse as a passkey's site).
 FACETPATH_CLIENT_IP_HEADER = os.environ.get("FACETPATH_CLIENT_IP_HEADER", "").strip()
 FACETPATH_TRUSTED_PROXIES = int(os.environ.get("FACETPATH_TRUSTED_PROXIES", "1") or "1")
 

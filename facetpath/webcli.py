@@ -133,7 +133,13 @@ def _print_logins(host: str, port: int) -> None:
     print(f"  {'role':<12} {'username':<12} password")
     for username, _given, _family, role in DEMO_STAFF:
         print(f"  {role.label:<12} {username:<12} {DEMO_PASSWORD}")
-    print("\nStop with Ctrl+C.\n", flush=True)
+    print(
+        "\nA second factor is optional in the demo. To set up an authenticator app or a passkey, sign in at"
+        f"\nhttp://localhost:{port}/login/ (passkeys need the name localhost, not an IP address) and open"
+        f"\nhttp://localhost:{port}/account/2fa/. A clinic admin can require it per role: Admin → Clinics."
+        "\n\nStop with Ctrl+C.\n",
+        flush=True,
+    )
 
 
 def worker(argv: list[str]) -> int:
