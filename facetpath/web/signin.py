@@ -161,7 +161,10 @@ class ResetPasswordView(auth_views.PasswordResetConfirmView):
         if not claim_guess(username, ip):
             record_sign_in(username, "login-locked", ip)
             return TemplateResponse(
-                request, self.template_name, {"validlink": False, "locked": LOCKED}, status=429
+                request,
+                "registration/password_reset_confirm.html",
+                {"validlink": False, "locked": LOCKED},
+                status=429,
             )
         response = super().dispatch(request, *args, **kwargs)
         if self.validlink:
