@@ -98,6 +98,10 @@ class StaffAccountAdapter(DefaultAccountAdapter):
 class SignInForm(LoginForm):
     """Username and password, the first step of the one sign-in page."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = ""  # the page has its own "Forgotten your password?" link
+
     def clean(self) -> dict[str, Any]:
         username = account_name(self.data.get("login"))
         ip = client_ip(self.request) if self.request is not None else None

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django import db
+from django.contrib.auth.backends import ModelBackend
 from django.test import Client
 from django.urls import reverse
 from webfactories import PASSWORD, Role, World, make_user
@@ -83,6 +86,19 @@ def test_a_form_without_a_password_is_not_a_guess(world: World) -> None:
     assert sign_in("nurse-a", PASSWORD)[2]
 
 
+@pytest.fixture
+def slow_password_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each password check takes a while, as PBKDF2 does in production: guesses sent together are all in
+    flight at once, so a throttle that counts failures only after checking them would let every one through."""
+    check = ModelBackend.authenticate
+
+    def slowly(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.3)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(ModelBackend, "authenticate", slowly)
+
+
 def guess_at_once(count: int, username: str, ips: list[str]) -> list[bool]:
     """`count` wrong passwords sent together, each by its own client and database connection."""
     results = [True] * count
@@ -104,6 +120,7 @@ def guess_at_once(count: int, username: str, ips: list[str]) -> list[bool]:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("slow_password_check")
 def test_guesses_sent_at_once_for_one_account_are_checked_at_most_the_limit(world: World) -> None:
     signed_in = guess_at_once(12, "nurse-a", [f"203.0.113.{n}" for n in range(12)])
     assert not any(signed_in)
@@ -114,6 +131,7 @@ def test_guesses_sent_at_once_for_one_account_are_checked_at_most_the_limit(worl
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("slow_password_check")
 def test_guesses_sent_at_once_from_one_address_are_checked_at_most_the_limit(world: World) -> None:
     names = [f"guess-{n}" for n in range(MAX_PER_ADDRESS + 6)]
     together = threading.Barrier(len(names))
