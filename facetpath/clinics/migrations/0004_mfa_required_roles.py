@@ -8,7 +8,7 @@ import facetpath.clinics.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinics", "0002_emergency_number"),
+        ("clinics", "0003_invitations"),
     ]
 
     operations = [
