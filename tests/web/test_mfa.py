@@ -141,15 +141,8 @@ def test_the_clinic_admin_chooses_the_roles_in_the_clinic_settings(world: World)
     assert world.clinic.mfa_required_roles == ["physician", "nurse"]
 
 
-def test_the_admin_sign_in_sends_people_to_the_one_sign_in_page(world: World) -> None:
-    response = Client().get("/staff/admin/login/?next=/staff/admin/")
-    assert response.status_code == 302 and response["Location"] == reverse("login") + "?next=/staff/admin/"
-    client = Client()
-    posted = client.post("/staff/admin/login/", {"username": "admin-a", "password": PASSWORD})
-    assert posted.status_code == 302 and not signed_in(client)  # the admin's own form checks no password
-
-
 def test_allauth_own_sign_in_and_sign_up_lead_to_the_one_sign_in_page(world: World) -> None:
+    # (the Django admin's login page: tests/web/test_team.py)
     response = Client().get("/account/login/?next=/staff/admin/")
     assert response.status_code == 302 and response["Location"] == reverse("login") + "?next=/staff/admin/"
     assert Client().get("/account/signup/")["Location"] == reverse("login")

@@ -67,7 +67,7 @@ def test_a_physician_required_to_use_a_second_factor_enrols_a_passkey(
     page.get_by_label("Username").fill("doc")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.locator("#mfa_webauthn_authenticate").wait_for()
+    page.get_by_role("heading", name="Sign in: second step").wait_for()
     shoot(page, "mfa-second-step")
     page.locator("#mfa_webauthn_authenticate").click()
     page.get_by_role("heading", name="Worklist").wait_for()
