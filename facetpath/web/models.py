@@ -14,7 +14,7 @@ class SignInGuesses(models.Model):
     """
 
     key = models.CharField(max_length=200, unique=True)
-    started = models.DateTimeField()
+    started = models.DateTimeField(db_index=True)
     guesses = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:

@@ -41,6 +41,7 @@ from facetpath.web.models import SignInGuesses
 MAX_PER_ACCOUNT = 5
 MAX_PER_ADDRESS = 20
 WINDOW = timedelta(minutes=15)
+KEPT = timedelta(days=1)  # counts whose window ended this long ago are deleted (the audit trail keeps all)
 
 LOCKED = "Too many failed sign-ins. Wait 15 minutes and try again, or ask your clinic's admin to check your account."
 
@@ -60,6 +61,7 @@ def _counters(username: str, ip: str | None) -> list[tuple[str, int]]:
 def claim_guess(username: str, ip: str | None) -> bool:
     """Count one guess against the account and the address; False, counting nothing, when either has none left."""
     now = timezone.now()
+    SignInGuesses.objects.filter(started__lt=now - KEPT).delete()
     with transaction.atomic():
         claimed = []
         for key, limit in _counters(username, ip):

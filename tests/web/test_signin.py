@@ -170,3 +170,15 @@ def test_password_reset_links_share_the_throttle(world: World) -> None:
     assert not sign_in("nurse-a", PASSWORD, ip="198.51.100.9")[2]  # the same count as the sign-in page
     SignInGuesses.objects.update(started=SignInGuesses.objects.get(key="account:nurse-a").started - WINDOW)
     assert Client().get(right, follow=True).status_code == 200
+
+
+def test_counts_are_forgotten_a_day_after_their_window(world: World) -> None:
+    sign_in("nurse-a", "wrong-password")
+    SignInGuesses.objects.update(
+        started=SignInGuesses.objects.first().started - timedelta(days=1, minutes=16)
+    )  # type: ignore[union-attr]
+    sign_in("physician-a", "wrong-password")
+    assert sorted(SignInGuesses.objects.values_list("key", flat=True)) == [
+        "account:physician-a",
+        "address:203.0.113.5",
+    ]

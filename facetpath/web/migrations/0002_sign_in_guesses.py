@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("key", models.CharField(max_length=200, unique=True)),
-                ("started", models.DateTimeField()),
+                ("started", models.DateTimeField(db_index=True)),
                 ("guesses", models.PositiveIntegerField(default=0)),
             ],
         ),
