@@ -15,12 +15,12 @@ from datetime import date
 from typing import Any, Final, TypeVar
 
 from .anatomy import Joint, JointError, Region, parse_joint
+from .scales import PAIN_SCALES, pain_scale_label, pain_scale_top
 
 CASE_FORMAT: Final = "facetpath.case/1"
 
 SEXES: Final = ("female", "male", "other", "unknown")
 REGIONS: Final = tuple(region.value for region in Region)
-PAIN_SCALES: Final = {"NRS-11": 10, "VAS-100": 100}
 DISABILITY_INSTRUMENTS: Final = ("ODI", "NDI", "PROMIS-PI")
 PROCEDURE_TYPES: Final = ("mbb", "ia", "rfa", "cyst")
 INTENTS: Final = ("diagnostic", "therapeutic")
@@ -82,7 +82,7 @@ class Assessment:
 
     @property
     def scale_max(self) -> int:
-        return PAIN_SCALES[self.pain_scale]
+        return pain_scale_top(self.pain_scale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +205,7 @@ class _Reader:
 
     def __init__(self) -> None:
         self.errors: list[str] = []
-        self.scale_max: int | None = None
+        self.scale: str | None = None  # the assessment's pain scale, once it has been read as valid
 
     def fail(self, path: str, message: str) -> None:
         self.errors.append(f"{path}: {message}")
@@ -275,10 +275,10 @@ class _Reader:
         return None
 
     def pain(self, value: object, path: str) -> Number | None:
-        if self.scale_max is None:  # the scale itself was invalid; only the type can be checked
+        if self.scale is None:  # the scale itself was invalid; only the type can be checked
             return self.number(value, path)
-        scale = "NRS-11 scale (0-10)" if self.scale_max == 10 else "VAS-100 scale (0-100)"
-        return self.number(value, path, 0, self.scale_max, what=f"the {scale}")
+        top = pain_scale_top(self.scale)
+        return self.number(value, path, 0, top, what=f"the {pain_scale_label(self.scale)}")
 
     def items(self, value: object, path: str, read: Callable[[object, str], T | None]) -> list[T] | None:
         if not isinstance(value, list):
@@ -352,7 +352,7 @@ class _Reader:
             if "pain_scale" in obj
             else None
         )
-        self.scale_max = PAIN_SCALES.get(scale) if scale else None
+        self.scale = scale if scale in PAIN_SCALES else None
         when = self.day(obj["date"], p + "date") if "date" in obj else None
         region = self.choice(obj["region"], p + "region", REGIONS) if "region" in obj else None
         months = (

@@ -89,7 +89,7 @@ def plan_text(plan: Plan) -> str:
 def policy_text(policy: Policy) -> str:
     lines = [
         f"{policy.name} {policy.version}: {policy.title}",
-        f"  {policy.summary}",
+        f"  {policy.summary_text}",
         f"  Positive block: at least {policy.threshold_text()} relief of the index pain",
         *(f"  Source: {source}" for source in policy.sources),
         "",
@@ -111,7 +111,7 @@ def policy_json(policy: Policy) -> dict[str, object]:
         "name": policy.name,
         "version": policy.version,
         "title": policy.title,
-        "summary": policy.summary,
+        "summary": policy.summary_text,
         "sources": list(policy.sources),
         "positive_threshold_percent": float(policy.positive_threshold),
         "rules": [

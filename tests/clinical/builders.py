@@ -92,6 +92,23 @@ def rfa(pid: str, day: str, **overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in base.items() if v is not None}
 
 
+def cyst(pid: str, day: str, **overrides: Any) -> dict[str, Any]:
+    """Aspiration of a facet synovial cyst at L4-L5 on the left."""
+    base: dict[str, Any] = {
+        "id": pid,
+        "date": day,
+        "type": "cyst",
+        "joints": ["L4-L5"],
+        "side": "left",
+        "guidance": "fluoroscopy",
+        "sedation": "none",
+        "agent": {"name": "lidocaine", "concentration_percent": 2, "volume_ml_per_nerve": 0.5},
+        "pre_pain": 8,
+    }
+    base.update(overrides)
+    return {k: v for k, v in base.items() if v is not None}
+
+
 def follow_ups(
     start: str, months: list[int], pain: int | None = 2, disability: float | None = None
 ) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from .builders import (
     case_rules,
     checked,
     code_lines,
+    cyst,
     follow_ups,
     ia,
     result,
@@ -60,22 +61,6 @@ def diary(hours: float, *, pre: int = 8, low: float = 1, open_end: bool = False)
     if not open_end:
         points.append({"minutes": end + 60, "pain": 6})
     return points
-
-
-def cyst(pid: str, day: str, **overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "id": pid,
-        "date": day,
-        "type": "cyst",
-        "joints": ["L4-L5"],
-        "side": "left",
-        "guidance": "fluoroscopy",
-        "sedation": "none",
-        "agent": copy.deepcopy(LIDOCAINE),
-        "pre_pain": 8,
-    }
-    base.update(overrides)
-    return {k: v for k, v in base.items() if v is not None}
 
 
 # Two positive MBBs at L4-L5 and L5-S1, both sides, 15 days apart: the standard pathway to RFA.

@@ -15,9 +15,11 @@ Roles, relief, session levels, caps and codes are computed here, once, for all p
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import ClassVar
+from fractions import Fraction
+from string import Formatter
+from typing import Any, ClassVar
 
 from ..agents import AGENTS, Acting, steroid_is_particulate
 from ..anatomy import BillingRegion, Region, volume_advice
@@ -27,6 +29,7 @@ from ..dates import add_months
 from ..findings import Confidence, Finding, Parameter, ParameterValue, Rule, Severity
 from ..relief import Exact, ReliefRun, SustainedRelief, exact, peak_relief, relief_run, sustained_relief
 from ..results import Action, NextStep, ProcedureResult
+from ..scales import NRS_11, rescale_pain
 
 C, L, U, F = Confidence.CERTAIN, Confidence.LIKELY, Confidence.UNCLEAR, Confidence.CONVENTION
 DENY, WARN, INFO = Severity.DENY, Severity.WARN, Severity.INFO
@@ -127,6 +130,29 @@ DIARY_STEP = NextStep(
 )
 
 
+def count_text(count: Exact | float, unit: str) -> str:
+    """`1 month`, `3 months`, `1.5 hours`: a number a parameter set, with its unit in the right number."""
+    return f"{float(count):g} {unit}" + ("" if count == 1 else "s")
+
+
+def percent_text(value: Exact | float) -> str:
+    return f"{float(value):g} %"
+
+
+class _ParameterText(Formatter):
+    """Formats parameter values for people: numbers without trailing zeros, a unit after the colon."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, int | Fraction | float) and not isinstance(value, bool):
+            if format_spec == "%":
+                return percent_text(value)
+            return count_text(value, format_spec) if format_spec else f"{float(value):g}"
+        return str(value)
+
+
+_PARAMETER_TEXT = _ParameterText()
+
+
 def first_denial(result: ProcedureResult) -> str | None:
     """The message of the first finding that denies the procedure, if any."""
     return next((f.message for f in result.findings if f.severity is Severity.DENY), None)
@@ -178,6 +204,25 @@ class Policy:
             for name, value in self.values.items()
             if isinstance(value, int | float) and not isinstance(value, bool)
         }
+        self.configure()
+        # Rule summaries name the numbers this instance uses, so a changed parameter shows in the listing.
+        self.rules = {
+            rule_id: replace(rule, summary=self.describe(rule.summary))
+            for rule_id, rule in self.rules.items()
+        }
+
+    def configure(self) -> None:
+        """Settings that follow from the parameters (e.g. a stricter threshold); runs before any text is built."""
+
+    def describe(self, template: str) -> str:
+        """A text with `{parameter}` or `{parameter:unit}` filled from this instance's values:
+        `{repeat_tx_months:month}` → `3 months`, `{sustained_threshold:%}` → `50 %`."""
+        values = {**self.values, **self._numbers, "positive_threshold": self.positive_threshold}
+        return _PARAMETER_TEXT.vformat(template, (), values)
+
+    @property
+    def summary_text(self) -> str:
+        return self.describe(self.summary)
 
     # -- parameters --
 
@@ -194,7 +239,7 @@ class Policy:
         return Finding(rule_id, severity or rule.severity, message)
 
     def moderate_pain(self, assessment: Assessment) -> Exact:
-        return self.number("moderate_pain_nrs") * (assessment.scale_max // 10)
+        return rescale_pain(self.number("moderate_pain_nrs"), NRS_11, assessment.pain_scale)
 
     # -- hooks --
 
@@ -385,7 +430,7 @@ class Policy:
         return [self.finding(rule_id, message) for rule_id, message in unique]
 
     def threshold_text(self) -> str:
-        return f"{float(self.positive_threshold):g} %"
+        return percent_text(self.positive_threshold)
 
     # -- helpers for subclasses --
 

@@ -28,8 +28,10 @@ from .base import (
     L,
     Policy,
     U,
+    count_text,
     first_denial,
     joint_list,
+    percent_text,
     sites_text,
 )
 
@@ -39,8 +41,9 @@ class Consensus2020(Policy):
     version = "2022.1"
     title = "Multisociety consensus practice guidelines (lumbar 2020, cervical 2022)"
     summary = (
-        "One diagnostic MBB with at least 50 % relief (cervical: more than 50 %) is enough for RFA; repeat "
-        "RFA without new blocks after more than 30 % relief for at least 3 months; small volumes; no routine sedation."
+        "One diagnostic MBB with at least {positive_threshold:%} relief (cervical: more than {positive_threshold:%}) "
+        "is enough for RFA; repeat RFA without new blocks after more than {repeat_rfa_relief:%} relief for at least "
+        "{repeat_rfa_months:month}; small volumes; no routine sedation."
     )
     sources = (
         "Cohen SP et al. Reg Anesth Pain Med 2020;45:424-467 (lumbar)",
@@ -54,16 +57,16 @@ class Consensus2020(Policy):
         Rule("CON-GATE", "procedures need a patient who meets the selection criteria", f"{GUIDELINES} §1.5, §1.24, §1.26", C, DENY),
         Rule("CON-GATE-NONFACET", "another cause explains the pain", f"{GUIDELINES} §6.8, §1.26", C, DENY),
         Rule("CON-GATE-CONSERVATIVE", "conservative care before blocks", f"{GUIDELINES} §1.5, §1.24", C, DENY),
-        Rule("CON-GATE-DURATION", "conservative treatment preferably for 3 months (lumbar) or about 6 weeks (cervical)", f"{GUIDELINES} §1.5, §1.24", U, WARN),
+        Rule("CON-GATE-DURATION", "conservative treatment preferably for {lumbar_conservative_weeks:week} (lumbar) or about {cervical_conservative_weeks:week} (cervical)", f"{GUIDELINES} §1.5, §1.24", U, WARN),
         Rule("CON-GATE-RADICULAR", "radicular symptoms exclude cervical blocks and predict a negative lumbar block", f"{GUIDELINES} §1.26, §7.2", C, DENY),
         Rule("CON-GATE-AXIAL", "mainly axial pain", f"{GUIDELINES} §7.8, §7.9", C, WARN),
         Rule("CON-GUIDANCE", "image guidance by region and procedure", f"{GUIDELINES} §1.6, §1.25", C, DENY),
         Rule("CON-BLOCK-TYPE", "MBB rather than IA as the prognostic block before RFA", f"{GUIDELINES} §1.8, §1.28", C, WARN),
         Rule("CON-SEDATION", "no routine sedation for diagnostic blocks: it inflates relief", f"{GUIDELINES} §1.10, §1.18, §1.32", C, WARN),
-        Rule("CON-CUTOFF", "positive block: at least 50 % relief (cervical: more than 50 %)", f"{GUIDELINES} §1.11, §1.29", C, INFO),
+        Rule("CON-CUTOFF", "positive block: at least {positive_threshold:%} relief (cervical: more than {positive_threshold:%})", f"{GUIDELINES} §1.11, §1.29", C, INFO),
         Rule("CON-DUAL", "a second diagnostic block is not routinely needed", f"{GUIDELINES} §1.12, §1.28", C, INFO),
         Rule("CON-RFA-PREREQ", "RFA after a positive diagnostic block at its joints", f"{GUIDELINES} §1.8, §1.11, §1.29", C, DENY),
-        Rule("CON-RFA-REPEAT", "repeat RFA after more than 30 % relief for at least 3 months; no new blocks", f"{GUIDELINES} §1.13, §1.17, §1.30", C, DENY),
+        Rule("CON-RFA-REPEAT", "repeat RFA after more than {repeat_rfa_relief:%} relief for at least {repeat_rfa_months:month}; no new blocks", f"{GUIDELINES} §1.13, §1.17, §1.30", C, DENY),
         Rule("CON-RFA-TECHNIQUE", "conventional thermal RFA at 80-90 degrees C", f"{GUIDELINES} §1.14", C, WARN),
         Rule("CON-THERAPEUTIC", "facet blocks are not supported as long-term treatment", f"{GUIDELINES} §1.16", L, WARN),
         Rule("CON-CYST", "facet cyst procedures are outside these guidelines", f"{GUIDELINES} §1A, §1B", F, WARN),
@@ -74,6 +77,7 @@ class Consensus2020(Policy):
         Parameter("cervical_conservative_weeks", 6, "weeks of conservative care before cervical blocks (the guideline also says 3 months)", f"{GUIDELINES} §1.24", U),
         Parameter("repeat_rfa_relief", 30, "percent relief a previous RFA must exceed", f"{GUIDELINES} §1.30", C),
         Parameter("repeat_rfa_months", 3, "months that relief must last before a repeat RFA", f"{GUIDELINES} §1.30", C),
+        Parameter("lumbar_pain_months", 3, "months of pain before lumbar and thoracic blocks are preferred", f"{GUIDELINES} §1.5", C),
     )  # fmt: skip
 
     def assess_patient(self, a: Assessment) -> list[Finding]:
@@ -96,14 +100,15 @@ class Consensus2020(Policy):
             found.append(
                 self.finding(
                     "CON-GATE-DURATION",
-                    f"the longest course of failed conservative care lasted {float(weeks):g} weeks; about {self.number(wanted)} are advised",
+                    f"the longest course of failed conservative care lasted {count_text(weeks, 'week')}; about {count_text(self.number(wanted), 'week')} are advised",
                 )
             )
-        if a.region is not Region.CERVICAL and exact(a.pain_duration_months) < 3:
+        pain_months = self.number("lumbar_pain_months")
+        if a.region is not Region.CERVICAL and exact(a.pain_duration_months) < pain_months:
             found.append(
                 self.finding(
                     "CON-GATE-DURATION",
-                    f"pain for {a.pain_duration_months:g} months: blocks are preferred after 3",
+                    f"pain for {a.pain_duration_months:g} months: blocks are preferred after {count_text(pain_months, 'month')}",
                 )
             )
         if a.untreated_radiculopathy:
@@ -226,7 +231,7 @@ class Consensus2020(Policy):
             elif sustained.months < needed:
                 yield self.finding(
                     "CON-RFA-REPEAT",
-                    f"relief above {relief} % lasted {sustained.months} months after {prior.id}; {needed} are needed",
+                    f"relief above {percent_text(relief)} lasted {count_text(sustained.months, 'month')} after {prior.id}; {count_text(needed, 'month')} are needed",
                 )
 
     def next_step(self, result: ProcedureResult, ctx: Context) -> NextStep:
@@ -239,7 +244,7 @@ class Consensus2020(Policy):
             relief = self.number("repeat_rfa_relief")
             return NextStep(
                 Action.FOLLOW_UP,
-                f"follow up; a repeat RFA may follow from {again} if relief above {relief} % lasts until then",
+                f"follow up; a repeat RFA may follow from {again} if relief above {percent_text(relief)} lasts until then",
                 again,
             )
         if procedure.type == "cyst" or procedure.intent == "therapeutic":

@@ -30,8 +30,10 @@ from .base import (
     Policy,
     U,
     category,
+    count_text,
     first_denial,
     joint_list,
+    percent_text,
     sites_text,
 )
 
@@ -43,9 +45,9 @@ class MedicareLCD(Policy):
     version = "2024.1"
     title = "Medicare LCD: Facet Joint Interventions for Pain Management (2024 revisions)"
     summary = (
-        "Two diagnostic medial branch blocks at the same joints, each with at least 80 % relief lasting as "
-        "the anaesthetic predicts, before thermal RFA; caps per region per rolling 12 months; at most two "
-        "levels per session; fluoroscopy or CT only."
+        "Two diagnostic medial branch blocks at the same joints, each with at least {positive_threshold:%} "
+        "relief lasting as the anaesthetic predicts, before thermal RFA; caps per region per rolling 12 months; "
+        "at most {max_levels:level} per session; fluoroscopy or CT only."
     )
     sources = ("L38765/A58350, L38841/A58477, L34892/A56670, L33930/A57787, L35936/A57826, L38801/A58403, "
                "L38803/A58405, L38773/A58364 and MAC guidance, as summarised in medicare-lcd.md",)  # fmt: skip
@@ -58,7 +60,7 @@ class MedicareLCD(Policy):
     policy_rules: ClassVar[tuple[Rule, ...]] = (
         Rule("MCD-GATE-AXIAL", "moderate-to-severe chronic pain, mainly axial", f"{LCD} R1", C, DENY),
         Rule("MCD-GATE-SEVERITY", "pain at least moderate; the LCD gives no number", f"{LCD} R1, OQ2", U, WARN),
-        Rule("MCD-GATE-DURATION", "pain for at least 3 months", f"{LCD} R3", C, DENY),
+        Rule("MCD-GATE-DURATION", "pain for at least {min_pain_months:month}", f"{LCD} R3", C, DENY),
         Rule("MCD-GATE-CONSERVATIVE", "noninvasive conservative care tried and failed", f"{LCD} R4", C, DENY),
         Rule("MCD-GATE-CONSERVATIVE-WEEKS", "how long conservative care must last; the LCD sets no minimum", f"{LCD} R4", U, WARN),
         Rule("MCD-GATE-RADICULOPATHY", "no untreated radiculopathy (radiculopathy from a facet cyst excepted)", f"{LCD} R5", C, DENY),
@@ -67,31 +69,31 @@ class MedicareLCD(Policy):
         Rule("MCD-GATE-DISABILITY", "baseline disability scale recorded; sources disagree whether it is required", f"{LCD} R8, OQ4", U, WARN),
         Rule("MCD-GATE", "every facet procedure needs the patient-selection criteria met", f"{LCD} R9, R10, §9", C, DENY),
         Rule("MCD-GUIDANCE", "fluoroscopy or CT guidance only", f"{LCD} R37", C, DENY),
-        Rule("MCD-LEVELS", "at most 2 joint levels per session per region; 3rd and 4th levels non-covered", f"{LCD} R42, R43, R44, R57", C, DENY),
+        Rule("MCD-LEVELS", "at most {max_levels:joint level} per session per region; further levels non-covered", f"{LCD} R42, R43, R44, R57", C, DENY),
         Rule("MCD-MULTI-REGION", "more than one spinal region in one session", f"{LCD} R40, OQ14", U, WARN),
-        Rule("MCD-DX-CAP", "at most 4 diagnostic sessions per region per rolling 12 months", f"{LCD} R15, OQ17", L, DENY),
-        Rule("MCD-TX-CAP", "at most 4 therapeutic IA sessions per region per rolling 12 months", f"{LCD} R20", C, DENY),
-        Rule("MCD-RFA-CAP", "at most 2 RFA sessions per region per rolling 12 months", f"{LCD} R30", C, DENY),
+        Rule("MCD-DX-CAP", "at most {dx_cap:diagnostic session} per region per rolling 12 months", f"{LCD} R15, OQ17", L, DENY),
+        Rule("MCD-TX-CAP", "at most {tx_cap:therapeutic IA session} per region per rolling 12 months", f"{LCD} R20", C, DENY),
+        Rule("MCD-RFA-CAP", "at most {rfa_cap:RFA session} per region per rolling 12 months", f"{LCD} R30", C, DENY),
         Rule("MCD-WINDOW-BOUNDARY", "a session exactly 12 months earlier decided a cap; the boundary is unclear", f"{LCD} D8, OQ6", U, WARN),
         Rule("MCD-T12L1", "T12-L1 sessions are counted in the cervical/thoracic region", f"{LCD} R54, OQ15", U, WARN),
         Rule("MCD-SEDATION", "general anaesthesia not covered; sedation or MAC not routine for blocks, documented need for RFA", f"{LCD} R45, R46, R47", C, WARN),
         Rule("MCD-AGENT-DURATION", "relief must last as long as the anaesthetic predicts; hours are not quantified", f"{LCD} R10, R61, OQ3", U, WARN),
         Rule("MCD-AGENT-SALINE", "saline is a placebo, not a diagnostic local anaesthetic block", f"{LCD} D6, R10", L, WARN),
         Rule("MCD-DX2-PRIOR", "a confirmatory block needs a positive first block at the same joints", f"{LCD} R10, R11, R13", C, DENY),
-        Rule("MCD-DX2-INTERVAL", "the second diagnostic block at least 14 days after the first, unless a reason is documented", f"{LCD} R12, OQ5", C, DENY),
+        Rule("MCD-DX2-INTERVAL", "the second diagnostic block at least {dx_interval_days:day} after the first, unless a reason is documented", f"{LCD} R12, OQ5", C, DENY),
         Rule("MCD-DX2-SITE", "a block at other joints is a new first block there", f"{LCD} R11, R14", C, WARN),
         Rule("MCD-DX-EXTRA", "more than two diagnostic blocks at the same joints is outside the LCD's pathway", f"{LCD} R14, R48", L, WARN),
-        Rule("MCD-DX-AFTER-RFA", "no diagnostic block at joints with a successful RFA in the last 2 years", f"{LCD} R28, R41", L, DENY),
+        Rule("MCD-DX-AFTER-RFA", "no diagnostic block at joints with a successful RFA in the last {rediagnosis_years:year}", f"{LCD} R28, R41", L, DENY),
         Rule("MCD-TX-MBB", "only intra-articular injections are covered as therapeutic facet procedures", f"{LCD} R16, OQ9", L, DENY),
         Rule("MCD-TX-PREREQ", "a therapeutic IA needs two positive diagnostic blocks at the same joints", f"{LCD} R17", C, DENY),
         Rule("MCD-TX-RFA-REASON", "a therapeutic IA needs a documented reason RFA is unsuitable", f"{LCD} R18, R38", C, DENY),
-        Rule("MCD-TX-REPEAT", "a repeat therapeutic IA needs at least 50 % relief for at least 3 months after the last", f"{LCD} R19, OQ8", C, DENY),
+        Rule("MCD-TX-REPEAT", "a repeat therapeutic IA needs at least {sustained_threshold:%} relief for at least {repeat_tx_months:month} after the last", f"{LCD} R19, OQ8", C, DENY),
         Rule("MCD-RFA-PREREQ", "initial RFA needs two consecutive positive diagnostic MBBs at its joints (IA blocks do not count)", f"{LCD} R21, R22, R23, R24", C, DENY),
-        Rule("MCD-RFA-THERMAL", "thermal RFA at 80 degrees C or more only", f"{LCD} R26, R34", C, DENY),
-        Rule("MCD-RFA-REPEAT", "repeat RFA needs at least 50 % relief (or function) for at least 6 months after the last", f"{LCD} R27, OQ7", C, DENY),
-        Rule("MCD-RFA-REDIAGNOSE", "2 years or more after the last RFA, diagnostic blocks must be repeated", f"{LCD} R29", L, DENY),
+        Rule("MCD-RFA-THERMAL", "thermal RFA at {rfa_min_temperature_c} degrees C or more only", f"{LCD} R26, R34", C, DENY),
+        Rule("MCD-RFA-REPEAT", "repeat RFA needs at least {sustained_threshold:%} relief (or function) for at least {repeat_rfa_months:month} after the last", f"{LCD} R27, OQ7", C, DENY),
+        Rule("MCD-RFA-REDIAGNOSE", "{rediagnosis_years:year} or more after the last RFA, diagnostic blocks must be repeated", f"{LCD} R29", L, DENY),
         Rule("MCD-CYST", "cyst aspiration or rupture needs imaging of a facet cyst compressing a nerve root", f"{LCD} R31", L, DENY),
-        Rule("MCD-CYST-REPEAT", "once more per cyst, after at least 50 % improvement for 3 months", f"{LCD} R32", L, DENY),
+        Rule("MCD-CYST-REPEAT", "once more per cyst, after at least {sustained_threshold:%} improvement for {repeat_tx_months:month}", f"{LCD} R32", L, DENY),
     )  # fmt: skip
 
     policy_parameters: ClassVar[tuple[Parameter, ...]] = (
@@ -136,7 +138,7 @@ class MedicareLCD(Policy):
             found.append(
                 self.finding(
                     "MCD-GATE-DURATION",
-                    f"pain for {a.pain_duration_months:g} months; at least {months} are needed",
+                    f"pain for {a.pain_duration_months:g} months; at least {count_text(months, 'month')} are needed",
                 )
             )
         failed = [care for care in a.conservative_care if care.failed]
@@ -147,7 +149,7 @@ class MedicareLCD(Policy):
             found.append(
                 self.finding(
                     "MCD-GATE-CONSERVATIVE-WEEKS",
-                    f"{float(weeks):g} weeks of failed conservative care; this policy asks for {self.number('min_conservative_weeks')}",
+                    f"{count_text(weeks, 'week')} of failed conservative care; this policy asks for {count_text(self.number('min_conservative_weeks'), 'week')}",
                 )
             )
         if a.neurogenic_claudication:
@@ -249,8 +251,14 @@ class MedicareLCD(Policy):
                     INFO,
                 )
                 continue
-            revised = procedure.date >= self.values["third_level_noncovered_from"]  # type: ignore[operator]
-            status = "not covered since the 2024 revisions" if revised else "covered only on appeal"
+            revised_from = self.values["third_level_noncovered_from"]
+            assert isinstance(revised_from, date), "third_level_noncovered_from"
+            revised = procedure.date >= revised_from
+            status = (
+                f"not covered since the revised LCDs ({revised_from})"
+                if revised
+                else "covered only on appeal"
+            )
             yield self.finding(
                 "MCD-LEVELS",
                 f"{count} {noun} in one session ({joint_list(joints)}): levels beyond {max_levels} are {status}; bill them with GA (ABN on file) or GZ",
@@ -359,7 +367,7 @@ class MedicareLCD(Policy):
         elif days == needed:
             yield self.finding(
                 "MCD-DX2-INTERVAL",
-                f"exactly {needed} days after the first block: read as 'at least 2 weeks' (the boundary is unclear)",
+                f"exactly {needed} days after the first block: read as 'at least {_days_text(needed)}' (the boundary is unclear)",
                 WARN,
             )
 
@@ -402,7 +410,7 @@ class MedicareLCD(Policy):
             elif months >= self.number("repeat_rfa_months"):
                 yield self.finding(
                     "MCD-DX-AFTER-RFA",
-                    f"RFA {rfa.id} ({rfa.procedure.date}) gave {months} months of relief: repeat the RFA without new blocks",
+                    f"RFA {rfa.id} ({rfa.procedure.date}) gave {count_text(months, 'month')} of relief: repeat the RFA without new blocks",
                 )
 
     def _therapeutic(self, result: ProcedureResult, ctx: Context) -> Iterator[Finding]:
@@ -453,7 +461,7 @@ class MedicareLCD(Policy):
         ):
             yield self.finding(
                 "MCD-RFA-THERMAL",
-                f"{detail.temperature_c:g} degrees C is low-grade thermal; {self.number('rfa_min_temperature_c')} or more is covered",
+                f"{detail.temperature_c:g} degrees C is low-grade thermal; {float(self.number('rfa_min_temperature_c')):g} or more is covered",
             )
         repeat_sites = {s for s in procedure.sites if ctx.latest(s, "rfa") is not None}
         initial_sites = procedure.sites - repeat_sites
@@ -468,7 +476,7 @@ class MedicareLCD(Policy):
             years = self.number("rediagnosis_years")
             yield self.finding(
                 "MCD-RFA-REDIAGNOSE",
-                f"the last RFA at {sites_text(undiagnosed)} was {years} or more years ago: repeat two diagnostic MBBs first",
+                f"the last RFA at {sites_text(undiagnosed)} was {count_text(years, 'year')} or more ago: repeat two diagnostic MBBs first",
             )
         if repeat_sites - stale:
             yield from self._repeat(
@@ -492,13 +500,18 @@ class MedicareLCD(Policy):
             (previous,) = earlier.values()
             months = self._sustained_months(previous, ctx)
             if months is None or months < self.number("repeat_tx_months"):
-                got = "no follow-up recorded" if months is None else f"{months} months"
+                got = "no follow-up recorded" if months is None else count_text(months, "month")
                 yield self.finding(
                     "MCD-CYST-REPEAT",
-                    f"a repeat needs at least 50 % improvement for 3 months after {previous.id}: {got}",
+                    f"a repeat needs {self._sustained_text('repeat_tx_months', 'improvement')} after {previous.id}: {got}",
                 )
 
     # -- shared pieces --
+
+    def _sustained_text(self, months_param: str, what: str = "relief") -> str:
+        """`at least 50 % relief for 3 months`, from the policy's parameters."""
+        threshold = percent_text(self.number("sustained_threshold"))
+        return f"at least {threshold} {what} for {count_text(self.number(months_param), 'month')}"
 
     def _two_positive(self, ctx: Context, site: tuple[str, str], *, mbb_only: bool) -> bool:
         """The two latest diagnostic blocks at a site (two in a row) are positive, medically necessary blocks."""
@@ -535,14 +548,15 @@ class MedicareLCD(Policy):
                 continue
             months = sustained.months
             if months < needed:
+                threshold = percent_text(self.number("sustained_threshold"))
                 yield self.finding(
                     rule,
-                    f"relief of at least 50 % lasted {months} months after {prior.id}; {needed} are needed",
+                    f"relief of at least {threshold} lasted {count_text(months, 'month')} after {prior.id}; {count_text(needed, 'month')} are needed",
                 )
             elif sustained.by_pain_months < needed:
                 yield self.finding(
                     rule,
-                    f"{months} months qualify through function improvement, not pain relief alone (OQ7, OQ8)",
+                    f"{count_text(months, 'month')} qualify through function improvement, not pain relief alone (OQ7, OQ8)",
                     WARN,
                 )
 
@@ -557,7 +571,7 @@ class MedicareLCD(Policy):
             again = add_months(procedure.date, int(self.number("repeat_tx_months")))
             return NextStep(
                 Action.FOLLOW_UP,
-                "follow up: a repeat needs at least 50 % improvement lasting 3 months",
+                f"follow up: a repeat needs {self._sustained_text('repeat_tx_months', 'improvement')}",
                 again,
             )
         if procedure.type == "rfa" or procedure.intent == "therapeutic":
@@ -566,7 +580,7 @@ class MedicareLCD(Policy):
             what = f"a repeat RFA at {joints}" if procedure.type == "rfa" else "a repeat injection"
             return NextStep(
                 Action.FOLLOW_UP,
-                f"follow up; {what} may follow from {again} if relief of at least 50 % lasts until then",
+                f"follow up; {what} may follow from {again} if relief of at least {percent_text(self.number('sustained_threshold'))} lasts until then",
                 again,
             )
         return self._diagnostic_next(result, joints)
@@ -594,3 +608,8 @@ class MedicareLCD(Policy):
             Action.THERAPEUTIC_INJECTION,
             f"meets criteria for a therapeutic IA injection at {joints} if RFA is unsuitable; RFA needs two positive MBBs",
         )
+
+
+def _days_text(days: int) -> str:
+    """`2 weeks` for 14 days (the LCD's words), `10 days` otherwise."""
+    return count_text(days // 7, "week") if days % 7 == 0 else count_text(days, "day")

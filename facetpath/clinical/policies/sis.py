@@ -7,13 +7,13 @@ the short-acting one's (concordant). Relief after saline is a placebo response.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import ClassVar
 
 from ..agents import AGENTS, Acting
 from ..case import Assessment, Procedure
 from ..dates import add_months
-from ..findings import Finding, Parameter, ParameterValue, Rule
+from ..findings import Finding, Parameter, Rule
 from ..relief import ReliefRun
 from ..results import Action, NextStep, ProcedureResult
 from .base import (
@@ -26,8 +26,10 @@ from .base import (
     F,
     L,
     Policy,
+    count_text,
     first_denial,
     joint_list,
+    percent_text,
     sites_text,
 )
 
@@ -37,8 +39,9 @@ class SpineInterventionSociety(Policy):
     version = "2013.1"
     title = "Spine Intervention Society: comparative local anaesthetic blocks"
     summary = (
-        "Two blocks of the same joints with a short- and a long-acting anaesthetic, each with at least 80 % "
-        "relief, the long-acting one's relief lasting longer (concordant); relief after saline is placebo."
+        "Two blocks of the same joints with a short- and a long-acting anaesthetic, each with at least "
+        "{positive_threshold:%} relief, the long-acting one's relief lasting longer (concordant); relief after "
+        "saline is placebo."
     )
     sources = (
         "Bogduk N, SIS Practice Guidelines for Spinal Diagnostic and Treatment Procedures",
@@ -59,16 +62,16 @@ class SpineInterventionSociety(Policy):
         Rule("SIS-PLACEBO", "relief after saline is a placebo response", f"{GUIDELINES} §2.2, §2.4", C, WARN),
         Rule("SIS-SEDATION", "sedation during a diagnostic block can inflate relief", f"{GUIDELINES} §1.18, §1.32", C, WARN),
         Rule("SIS-RFA-PREREQ", "RFA after concordant comparative blocks or a placebo-controlled positive", f"{GUIDELINES} §2.2, §2.3, §2.8", L, DENY),
-        Rule("SIS-RFA-REPEAT", "repeat RFA after at least 50 % relief for at least 6 months (facetpath default)", f"{GUIDELINES} §1.30; no SIS figure in the reference", F, DENY),
+        Rule("SIS-RFA-REPEAT", "repeat RFA after at least {sustained_threshold:%} relief for at least {repeat_rfa_months:month} (facetpath default)", f"{GUIDELINES} §1.30; no SIS figure in the reference", F, DENY),
     )  # fmt: skip
 
     policy_parameters: ClassVar[tuple[Parameter, ...]] = (
         Parameter("complete_relief_required", False, "count only 100 % relief as positive (the strict SIS standard) instead of 80 %", f"{GUIDELINES} §2.8", L),
-        Parameter("repeat_rfa_months", 6, "months of at least 50 % relief before a repeat RFA", "facetpath convention", F),
+        Parameter("repeat_rfa_months", 6, "months of sustained relief before a repeat RFA", "facetpath convention", F),
+        Parameter("sustained_threshold", 50, "percent relief after an RFA that counts as sustained", f"{GUIDELINES} §1.30; no SIS figure in the reference", F),
     )  # fmt: skip
 
-    def __init__(self, overrides: Mapping[str, ParameterValue] | None = None) -> None:
-        super().__init__(overrides)
+    def configure(self) -> None:
         if self.flag("complete_relief_required"):
             self.positive_threshold = 100
 
@@ -182,15 +185,15 @@ class SpineInterventionSociety(Policy):
                 "SIS-BLOCK-TYPE",
                 f"the qualifying blocks include intra-articular injections ({', '.join(by_ia)})",
             )
-        needed = self.number("repeat_rfa_months")
+        needed, threshold = self.number("repeat_rfa_months"), self.number("sustained_threshold")
         for prior in {r.id: r for s in repeat if (r := ctx.latest(s, "rfa")) is not None}.values():
-            sustained = ctx.sustained(prior, 50)
+            sustained = ctx.sustained(prior, threshold)
             months = None if sustained is None else sustained.months
             if months is None or months < needed:
-                got = "no follow-up recorded" if months is None else f"{months} months"
+                got = "no follow-up recorded" if months is None else count_text(months, "month")
                 yield self.finding(
                     "SIS-RFA-REPEAT",
-                    f"relief of at least 50 % after {prior.id}: {got}; {needed} months are needed",
+                    f"relief of at least {percent_text(threshold)} after {prior.id}: {got}; {count_text(needed, 'month')} are needed",
                 )
 
     @staticmethod
@@ -225,7 +228,9 @@ class SpineInterventionSociety(Policy):
         if procedure.type == "rfa":
             again = add_months(procedure.date, int(self.number("repeat_rfa_months")))
             return NextStep(
-                Action.FOLLOW_UP, f"follow up; a repeat RFA may follow from {again} if relief lasts", again
+                Action.FOLLOW_UP,
+                f"follow up; a repeat RFA may follow from {again} if relief of at least {percent_text(self.number('sustained_threshold'))} lasts until then",
+                again,
             )
         if not procedure.is_diagnostic_block:
             return NextStep(Action.FOLLOW_UP, "follow up and record relief and function")
