@@ -12,12 +12,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from facetpath.diary.models import DiarySettings
+from facetpath.clinical.scales import pain_scale_range
+from facetpath.diary.models import DIARY_PAIN_SCALE, DiarySettings
 from facetpath.diary.services import EntryData
 from facetpath.procedures.vocabulary import MOVEMENT_LABELS
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-PAIN_CHOICES = [(str(n), str(n)) for n in range(11)]
+PAIN_CHOICES = [(str(n), str(n)) for n in pain_scale_range(DIARY_PAIN_SCALE)]
 CHANGE_CHOICES = [("easier", _("Easier")), ("same", _("Same")), ("harder", _("Harder"))]
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 

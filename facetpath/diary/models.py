@@ -17,11 +17,15 @@ from django.db import models
 from django.utils import timezone
 
 from facetpath.clinical.aftercare import EMERGENCY_SIGNS, WARNING_SIGNS
-from facetpath.procedures.interpretation import DIARY_SCHEDULE_MINUTES
+from facetpath.clinical.scales import NRS_11, pain_scale_top
+from facetpath.clinical.schedule import DIARY_SCHEDULE_MINUTES
 
+# Patients answer on the 0-10 scale whatever the clinic records; an answer is converted to the patient's
+# recorded scale (`facetpath.clinical.scales.convert_pain`) when it becomes a score.
+DIARY_PAIN_SCALE = NRS_11
 HOUR = 60
 DAY = 24 * HOUR
-# Diagnostic window: the staff sheet's time points (one definition, in interpretation.py), then the next
+# Diagnostic window: the staff sheet's time points (one definition, in the core's schedule), then the next
 # morning and day 2, placed at the clinic's morning hour.
 DEFAULT_DIAGNOSTIC_MINUTES = list(DIARY_SCHEDULE_MINUTES)
 DEFAULT_DIAGNOSTIC_DAYS = [1, 2]
@@ -198,7 +202,7 @@ class Entry(models.Model):
     entered_at = models.DateTimeField(help_text="When the patient rated (their phone's clock, checked).")
     received_at = models.DateTimeField(auto_now_add=True)
     minutes_from_slot = models.IntegerField(help_text="Negative: early; positive: late.")
-    pain = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
+    pain = models.PositiveSmallIntegerField(validators=[MaxValueValidator(pain_scale_top(DIARY_PAIN_SCALE))])
     relief_percent = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(100)]
     )

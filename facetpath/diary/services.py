@@ -19,8 +19,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from facetpath import group_commit
+from facetpath.clinical.scales import DEFAULT_PAIN_SCALE, convert_pain
 from facetpath.diary.models import (
     DAY,
+    DIARY_PAIN_SCALE,
     WARNING_SIGN_LABELS,
     Diary,
     DiarySettings,
@@ -358,13 +360,10 @@ def _store_entry(
     return entry
 
 
-def _scale_top(patient_id: int) -> int:
-    """The top of the pain scale the patient's assessment records, which the diary's 0-10 is put on."""
-    from facetpath.patients.forms import SCALE_MAX
-
+def _recorded_scale(patient_id: int) -> str:
+    """The pain scale the patient's assessment records, which the diary's answers are converted to."""
     found = LATEST_PAIN_SCALE(patient=patient_id)
-    scale = found[0]["pain_scale"] if found else None
-    return SCALE_MAX.get(scale, 10) if scale else 10
+    return (found[0]["pain_scale"] if found else None) or DEFAULT_PAIN_SCALE
 
 
 LATEST_PAIN_SCALE = Prepared(
@@ -374,7 +373,7 @@ LATEST_PAIN_SCALE = Prepared(
 
 def _write_follow_up(diary: Diary, entry: Entry) -> None:
     """A follow-up diary's answer as the day's follow-up score, on the patient's recorded scale."""
-    pain = entry.pain * _scale_top(diary.procedure.patient_id) // 10
+    pain = convert_pain(entry.pain, DIARY_PAIN_SCALE, _recorded_scale(diary.procedure.patient_id))
     local_day = entry.entered_at.astimezone(diary.zone).date()
     FollowUp.objects.create(procedure_id=diary.procedure_id, date=local_day, pain=pain)
 
@@ -389,13 +388,13 @@ def score_answers(patient_id: int) -> int:
     answers = UNSCORED_ANSWERS(patient=patient_id)
     if not answers:
         return 0
-    top = _scale_top(patient_id)
+    scale = _recorded_scale(patient_id)
     for answer in answers:
         at = connection.ops.adapt_datetimefield_value(answer["received_at"])
         ANSWER_SCORE(
             procedure=answer["procedure_id"],
             minutes=answer["slot__minutes"],
-            pain=answer["pain"] * top // 10,
+            pain=convert_pain(answer["pain"], DIARY_PAIN_SCALE, scale),
             at=at,
         )
     Entry.objects.filter(pk__in=[answer["pk"] for answer in answers]).update(scored=True)

@@ -10,9 +10,9 @@ from django import forms
 
 from facetpath.clinical.anatomy import JointError, parse_joint
 from facetpath.clinical.safety import ANTITHROMBOTICS, IMPLANTED_DEVICES, RISK_FACTORS
+from facetpath.clinical.scales import DEFAULT_PAIN_SCALE, PAIN_SCALES, pain_scale_top
 from facetpath.patients.models import Assessment, Patient
 
-SCALE_MAX = {"NRS-11": 10, "VAS-100": 100}
 CARE_ROWS = 3
 
 
@@ -121,8 +121,10 @@ class AssessmentForm(forms.ModelForm):
         return data
 
     def _check_pain_scale(self, data: dict[str, Any]) -> None:
-        scale = data.get("pain_scale") or "NRS-11"
-        top = SCALE_MAX.get(scale, 10)
+        scale = data.get("pain_scale") or DEFAULT_PAIN_SCALE
+        if scale not in PAIN_SCALES:
+            return  # the scale's own field already says it is not one of the choices
+        top = pain_scale_top(scale)
         pain = data.get("baseline_pain")
         if pain is not None and pain > top:
             self.add_error("baseline_pain", f"Must be between 0 and {top} on the {scale} scale.")

@@ -15,7 +15,8 @@ from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 
 from facetpath.clinical.anatomy import JOINTS
-from facetpath.patients.forms import SCALE_MAX
+from facetpath.clinical.scales import DEFAULT_PAIN_SCALE, pain_scale_top
+from facetpath.clinical.schedule import DIARY_SCHEDULE_MINUTES
 from facetpath.patients.models import Assessment, Patient
 from facetpath.procedures import interpretation
 from facetpath.procedures.models import Procedure
@@ -89,7 +90,7 @@ class ProcedureForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        top = SCALE_MAX.get(self.assessment.pain_scale if self.assessment else "", 10)
+        top = pain_scale_top(self.assessment.pain_scale if self.assessment else DEFAULT_PAIN_SCALE)
         if data.get("pre_pain") is not None and data["pre_pain"] > top:
             self.add_error("pre_pain", f"Must be between 0 and {top} on this patient's pain scale.")
         if self.signed and not (data.get("amendment_reason") or "").strip():
@@ -162,7 +163,7 @@ class DiaryForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.scale_max, self.signed = scale_max, signed
-        minutes = sorted(set(interpretation.DIARY_SCHEDULE_MINUTES) | set(existing))
+        minutes = sorted(set(DIARY_SCHEDULE_MINUTES) | set(existing))
         for minute in minutes:
             self.fields[f"at_{minute}"] = forms.IntegerField(
                 label=_minutes_label(minute), required=False, min_value=0, max_value=scale_max,

@@ -28,17 +28,10 @@ from facetpath.clinical import (
     parse_case,
     plan_procedure,
 )
+from facetpath.clinical.schedule import DIARY_RUNNING_DAYS, DIARY_SCHEDULE_MINUTES, FOLLOW_UP_EVERY_DAYS
 from facetpath.patients.models import Assessment, Patient, Stage
 from facetpath.prepared import Param, Prepared, Statement, attach, fields_of, instance_of
 from facetpath.procedures.models import DiaryScore, FollowUp, Procedure, SignOff
-
-# Workflow timing of this clinic software (not clinical rules). The diagnostic diary's time points, for
-# the staff sheet and as the default of the patient's diary link (clinical-guidelines 2.15): every 15 min
-# for the first hour, then hourly to 8 h. A diary counts as running on the day of the block and the next,
-# and a therapeutic procedure or RFA is followed up every FOLLOW_UP_EVERY_DAYS while in follow-up.
-DIARY_SCHEDULE_MINUTES = (15, 30, 45, 60, 120, 180, 240, 300, 360, 420, 480)
-DIARY_RUNNING_DAYS = 1
-FOLLOW_UP_EVERY_DAYS = 90
 
 CASE_FORMAT = "facetpath.case/1"
 

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 from facetpath.audit.log import audit
 from facetpath.clinical.anatomy import JointError
 from facetpath.clinical.safety import SafetyReport, screen
+from facetpath.clinical.scales import DEFAULT_PAIN_SCALE, pain_scale_top
 from facetpath.clinics.access import access_patient, access_procedure, as_id, require, staff_user
 from facetpath.clinics.roles import Capability, Role
-from facetpath.patients.forms import SCALE_MAX
 from facetpath.patients.models import Assessment, Patient
 from facetpath.procedures import interpretation
 from facetpath.procedures.chart import pain_curve_svg
@@ -41,7 +41,7 @@ def _operators(patient: Patient) -> QuerySet[Any]:
 
 def _scale_max(patient: Patient) -> int:
     assessment = patient.latest_assessment()
-    return SCALE_MAX.get(assessment.pain_scale, 10) if assessment else 10
+    return pain_scale_top(assessment.pain_scale if assessment else DEFAULT_PAIN_SCALE)
 
 
 def procedure_new(request: HttpRequest, patient_id: int) -> HttpResponse:

@@ -14,8 +14,8 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from facetpath.clinical.schedule import DIARY_RUNNING_DAYS, DIARY_SCHEDULE_MINUTES
 from facetpath.patients.models import Patient, Stage
-from facetpath.procedures.interpretation import DIARY_RUNNING_DAYS, DIARY_SCHEDULE_MINUTES
 from facetpath.procedures.models import DiaryScore, Procedure, SignOff
 
 # What a worklist line says about a procedure, its patient, and a patient on their own.
