@@ -1,29 +1,49 @@
 """Safety screen before a facet procedure: contraindications and the antithrombotic hold plan.
 
 Source: ../shared/reference/clinical-guidelines.md §6A (contraindications, items 6.1-6.8) and §6B
-(anticoagulants and antiplatelets, items 6.9-6.14). Every result carries a stable ID, a severity, a
-plain-language message and the guideline item it rests on, so a screen can show why it says what it says.
+(anticoagulants and antiplatelets, items 6.9-6.14). The contraindications are a declared table
+(`SAFETY_RULES`), as the policies' rules are: each rule has a stable ID, a summary, the guideline item it
+rests on, the reference's confidence, a grade in the core's severity vocabulary and a message whose gaps
+are filled from the patient's record, so a screen can show why it says what it says.
 
 Pure Python, no Django: the web application and the CLI call `screen(SafetyInput(...))`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
+
+from .findings import Confidence, Severity
 
 
-class Severity(StrEnum):
-    """How hard a safety finding stops the procedure."""
+class Grade(StrEnum):
+    """How hard a safety finding stops the procedure: the core's deny / warn / info, one step finer."""
 
-    ABSOLUTE = "absolute"  # do not proceed
-    OVERRIDE = "override"  # hard stop that a physician may override with a documented reason
-    RELATIVE = "relative"  # weigh and document before proceeding
-    PROTOCOL = "protocol"  # proceed only under a specific protocol
+    ABSOLUTE = "absolute"  # deny: do not proceed
+    OVERRIDE = "override"  # deny, until a physician overrides the stop with a documented reason
+    RELATIVE = "relative"  # warn: weigh and document before proceeding
+    PROTOCOL = "protocol"  # warn: proceed only under a specific protocol
     INFO = "info"
 
+    @property
+    def level(self) -> Severity:
+        """The grade in the words the policies' findings use."""
+        return _LEVEL_OF_GRADE[self]
 
-STOPPING = frozenset({Severity.ABSOLUTE, Severity.OVERRIDE})
+
+_LEVEL_OF_GRADE: Final = {
+    Grade.ABSOLUTE: Severity.DENY,
+    Grade.OVERRIDE: Severity.DENY,
+    Grade.RELATIVE: Severity.WARN,
+    Grade.PROTOCOL: Severity.WARN,
+    Grade.INFO: Severity.INFO,
+}
+
+STOPPING = frozenset(grade for grade, level in _LEVEL_OF_GRADE.items() if level is Severity.DENY)
 
 
 class BleedingRisk(StrEnum):
@@ -85,7 +105,8 @@ IMPLANTED_DEVICES: dict[str, str] = {
 # Every hold interval below is item 6.12, which the reference marks "likely, verify each number
 # against the guideline table before encoding". Each instruction carries that confidence.
 HOLD_CONFIDENCE = "likely, verify against the 2018 guideline table"
-RESTART_ADVICE = "restart usually about 24 hours after the procedure"
+RESTART_AFTER_HOURS = 24  # 6.12: "restart usually ~24 h after the procedure"
+RESTART_ADVICE = f"restart usually about {RESTART_AFTER_HOURS} hours after the procedure"
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,21 +195,98 @@ class SafetyInput:
 
 
 @dataclass(frozen=True, slots=True)
+class SafetyRule:
+    """One contraindication of the screen. `message` and `notice` have `{gaps}` that the screen fills from
+    the record; `notice` is what the rule says, graded info, when the condition is present but the plan
+    at hand does not meet it (a device before a block, a fused level that is not a target)."""
+
+    id: str
+    summary: str
+    item: str  # the guideline item, e.g. "6.1"
+    confidence: Confidence
+    severity: Grade
+    message: str
+    notice: str = ""
+    confidence_note: str = ""  # the reference's own words, where one tag says too little
+
+    @property
+    def citation(self) -> str:
+        return _cite(self.item)
+
+    @property
+    def confidence_text(self) -> str:
+        return self.confidence_note or self.confidence.value
+
+
+C, L, U = Confidence.CERTAIN, Confidence.LIKELY, Confidence.UNCLEAR
+ABSOLUTE, OVERRIDE, RELATIVE, PROTOCOL = Grade.ABSOLUTE, Grade.OVERRIDE, Grade.RELATIVE, Grade.PROTOCOL
+
+SAFETY_RULES: Final[Mapping[str, SafetyRule]] = MappingProxyType({rule.id: rule for rule in (
+    SafetyRule("SAFE-INFECTION", "infection in the body or near the injection site", "6.1", C, ABSOLUTE,
+               "Infection in the body or near the injection site: do not inject until it has cleared."),
+    SafetyRule("SAFE-RED-FLAGS", "fever, chills, sweats or weight loss not yet explained", "6.8", C, ABSOLUTE,
+               "Fever, chills, sweats or weight loss not yet explained: rule out infection or tumour first."),
+    SafetyRule("SAFE-BLEEDING-SEVERE", "severe bleeding diathesis", "6.1", C, ABSOLUTE,
+               "Severe bleeding disorder: facet injections are contraindicated."),
+    SafetyRule("SAFE-ANTITHROMBOTIC", "anticoagulant or antiplatelet therapy: hold plan and consent", "6.14", C,
+               RELATIVE, "Takes {drugs}: follow the hold plan for a {risk}-risk procedure, and if a drug cannot "
+               "be stopped, include the added bleeding risk in the consent discussion."),
+    SafetyRule("SAFE-CERVICAL-RFA-ANTITHROMBOTIC", "stop anticoagulants and antiplatelets before cervical RFA",
+               "6.13", C, RELATIVE, "Cervical radiofrequency ablation: stop anticoagulants and antiplatelets "
+               "beforehand because of the risk of serious bleeding."),
+    SafetyRule("SAFE-PREGNANCY", "pregnancy: a hard stop a physician may override", "6.2", U, OVERRIDE,
+               "{state}: these procedures use X-rays. Do not proceed unless a physician overrides this stop "
+               "and records why.", confidence_note="certain (sources); unclear (absolute vs relative)"),
+    SafetyRule("SAFE-CONTRAST-ALLERGY", "iodinated-contrast allergy when contrast may be used", "6.3", C, RELATIVE,
+               "Allergy to iodinated contrast: use an alternative (gadolinium) or no contrast, which lumbar "
+               "practice allows."),
+    SafetyRule("SAFE-LA-ALLERGY", "local anaesthetic allergy: record the class", "6.4", C, RELATIVE,
+               "Allergy to local anaesthetic ({allergy}): record the class and the reaction; the physician "
+               "decides whether and with which agent to proceed."),
+    SafetyRule("SAFE-DEVICE-RFA", "implanted electronic device: RFA follows the device protocol", "6.7", L,
+               PROTOCOL, "Implanted {device}: radiofrequency current can interfere with it. Any RFA follows the "
+               "device protocol (device check, reprogramming, grounding pad away from the device).",
+               notice="Implanted {device}: no special steps for this block; a later RFA needs the device protocol.",
+               confidence_note="certain (guideline exists); likely (specific steps)"),
+    SafetyRule("SAFE-FUSION", "posterior fusion at a target level", "6.6", C, ABSOLUTE,
+               "Prior fusion at {levels}: facet treatment at a fused level cannot help. Remove the level from "
+               "the plan.", notice="Prior fusion at {levels}: do not plan facet treatment at those levels."),
+    SafetyRule("SAFE-COMORBIDITY", "uncontrolled diabetes or hypertension, especially with a steroid", "6.5", C,
+               RELATIVE, "Uncontrolled {conditions}: a relative contraindication{steroid}; weigh and document."),
+)})  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
 class SafetyFinding:
     id: str
-    severity: Severity
+    severity: Grade
     message: str
     citation: str  # the guideline item, e.g. "clinical-guidelines §6A 6.1"
     confidence: str = "certain"
+
+    @property
+    def level(self) -> Severity:
+        return self.severity.level
 
     def to_json(self) -> dict[str, str]:
         return {
             "id": self.id,
             "severity": str(self.severity),
+            "level": str(self.level),
             "message": self.message,
             "citation": self.citation,
             "confidence": self.confidence,
         }
+
+
+def _found(rule_id: str, *, notice: bool = False, **gaps: str) -> SafetyFinding:
+    """The finding of a declared rule, its message filled from the record (KeyError: undeclared rule)."""
+    rule = SAFETY_RULES[rule_id]
+    if notice:  # a notice only names what the record holds, so none of the rule's doubt applies to it
+        return SafetyFinding(rule.id, Grade.INFO, rule.notice.format(**gaps), rule.citation, C.value)
+    return SafetyFinding(
+        rule.id, rule.severity, rule.message.format(**gaps), rule.citation, rule.confidence_text
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +315,7 @@ class SafetyReport:
     @property
     def absolute_stop(self) -> bool:
         """True when a finding stops the procedure whatever anyone decides."""
-        return any(finding.severity is Severity.ABSOLUTE for finding in self.findings)
+        return any(finding.severity is Grade.ABSOLUTE for finding in self.findings)
 
     @property
     def needs_override(self) -> bool:
@@ -311,58 +409,21 @@ def screen(data: SafetyInput) -> SafetyReport:
 def _infection(data: SafetyInput) -> list[SafetyFinding]:
     found = []
     if data.infection:
-        found.append(
-            SafetyFinding(
-                "SAFE-INFECTION",
-                Severity.ABSOLUTE,
-                "Infection in the body or near the injection site: do not inject until it has cleared.",
-                _cite("6.1"),
-            )
-        )
+        found.append(_found("SAFE-INFECTION"))
     if data.red_flag_symptoms:
-        found.append(
-            SafetyFinding(
-                "SAFE-RED-FLAGS",
-                Severity.ABSOLUTE,
-                "Fever, chills, sweats or weight loss not yet explained: rule out infection or tumour first.",
-                _cite("6.8"),
-            )
-        )
+        found.append(_found("SAFE-RED-FLAGS"))
     return found
 
 
 def _bleeding(data: SafetyInput, risk: BleedingRisk) -> list[SafetyFinding]:
     found = []
     if data.bleeding_disorder is BleedingDisorder.SEVERE:
-        found.append(
-            SafetyFinding(
-                "SAFE-BLEEDING-SEVERE",
-                Severity.ABSOLUTE,
-                "Severe bleeding disorder: facet injections are contraindicated.",
-                _cite("6.1"),
-            )
-        )
+        found.append(_found("SAFE-BLEEDING-SEVERE"))
     drugs = [ANTITHROMBOTICS[key].label for key in data.antithrombotics if key in ANTITHROMBOTICS]
     if drugs:
-        found.append(
-            SafetyFinding(
-                "SAFE-ANTITHROMBOTIC",
-                Severity.RELATIVE,
-                f"Takes {', '.join(drugs)}: follow the hold plan for a {risk}-risk procedure, and if a drug "
-                "cannot be stopped, include the added bleeding risk in the consent discussion.",
-                _cite("6.14"),
-            )
-        )
+        found.append(_found("SAFE-ANTITHROMBOTIC", drugs=", ".join(drugs), risk=risk))
         if data.region == "cervical" and data.procedure_type in (None, "rfa"):
-            found.append(
-                SafetyFinding(
-                    "SAFE-CERVICAL-RFA-ANTITHROMBOTIC",
-                    Severity.RELATIVE,
-                    "Cervical radiofrequency ablation: stop anticoagulants and antiplatelets beforehand "
-                    "because of the risk of serious bleeding.",
-                    _cite("6.13"),
-                )
-            )
+            found.append(_found("SAFE-CERVICAL-RFA-ANTITHROMBOTIC"))
     return found
 
 
@@ -370,42 +431,17 @@ def _pregnancy(data: SafetyInput) -> list[SafetyFinding]:
     if data.pregnancy not in (Pregnancy.YES, Pregnancy.POSSIBLE):
         return []
     state = "Pregnant" if data.pregnancy is Pregnancy.YES else "Possibly pregnant"
-    return [
-        SafetyFinding(
-            "SAFE-PREGNANCY",
-            Severity.OVERRIDE,
-            f"{state}: these procedures use X-rays. Do not proceed unless a physician overrides this stop "
-            "and records why.",
-            _cite("6.2"),
-            "certain (sources); unclear (absolute vs relative)",
-        )
-    ]
+    return [_found("SAFE-PREGNANCY", state=state)]
 
 
 def _allergies(data: SafetyInput) -> list[SafetyFinding]:
     found = []
     if data.contrast_allergy and data.contrast_planned is not False:
-        found.append(
-            SafetyFinding(
-                "SAFE-CONTRAST-ALLERGY",
-                Severity.RELATIVE,
-                "Allergy to iodinated contrast: use an alternative (gadolinium) or no contrast, which lumbar "
-                "practice allows.",
-                _cite("6.3"),
-            )
-        )
+        found.append(_found("SAFE-CONTRAST-ALLERGY"))
     if data.anaesthetic_allergy is not AnaestheticAllergy.NONE:
         known = data.anaesthetic_allergy is not AnaestheticAllergy.UNKNOWN_CLASS
-        which = f"{data.anaesthetic_allergy} class" if known else "class not recorded"
-        found.append(
-            SafetyFinding(
-                "SAFE-LA-ALLERGY",
-                Severity.RELATIVE,
-                f"Allergy to local anaesthetic ({which}): record the class and the reaction; the physician "
-                "decides whether and with which agent to proceed.",
-                _cite("6.4"),
-            )
-        )
+        allergy = f"{data.anaesthetic_allergy} class" if known else "class not recorded"
+        found.append(_found("SAFE-LA-ALLERGY", allergy=allergy))
     return found
 
 
@@ -413,25 +449,7 @@ def _device(data: SafetyInput) -> list[SafetyFinding]:
     if not data.implanted_device:
         return []
     device = IMPLANTED_DEVICES.get(data.implanted_device, data.implanted_device)
-    if data.procedure_type in (None, "rfa"):
-        return [
-            SafetyFinding(
-                "SAFE-DEVICE-RFA",
-                Severity.PROTOCOL,
-                f"Implanted {device}: radiofrequency current can interfere with it. Any RFA follows the "
-                "device protocol (device check, reprogramming, grounding pad away from the device).",
-                _cite("6.7"),
-                "certain (guideline exists); likely (specific steps)",
-            )
-        ]
-    return [
-        SafetyFinding(
-            "SAFE-DEVICE-RFA",
-            Severity.INFO,
-            f"Implanted {device}: no special steps for this block; a later RFA needs the device protocol.",
-            _cite("6.7"),
-        )
-    ]
+    return [_found("SAFE-DEVICE-RFA", device=device, notice=data.procedure_type not in (None, "rfa"))]
 
 
 def _fusion(data: SafetyInput) -> list[SafetyFinding]:
@@ -440,23 +458,8 @@ def _fusion(data: SafetyInput) -> list[SafetyFinding]:
     fused = set(data.fused_joints)
     at_target = [joint for joint in data.target_joints if joint in fused]
     if at_target:
-        return [
-            SafetyFinding(
-                "SAFE-FUSION",
-                Severity.ABSOLUTE,
-                f"Prior fusion at {', '.join(at_target)}: facet treatment at a fused level cannot help. "
-                "Remove the level from the plan.",
-                _cite("6.6"),
-            )
-        ]
-    return [
-        SafetyFinding(
-            "SAFE-FUSION",
-            Severity.INFO,
-            f"Prior fusion at {', '.join(sorted(fused))}: do not plan facet treatment at those levels.",
-            _cite("6.6"),
-        )
-    ]
+        return [_found("SAFE-FUSION", levels=", ".join(at_target))]
+    return [_found("SAFE-FUSION", levels=", ".join(sorted(fused)), notice=True)]
 
 
 def _comorbidities(data: SafetyInput) -> list[SafetyFinding]:
@@ -471,12 +474,4 @@ def _comorbidities(data: SafetyInput) -> list[SafetyFinding]:
     if not conditions:
         return []
     steroid = ", especially with a steroid in the plan" if data.steroid_planned is not False else ""
-    return [
-        SafetyFinding(
-            "SAFE-COMORBIDITY",
-            Severity.RELATIVE,
-            f"Uncontrolled {' and '.join(conditions)}: a relative contraindication{steroid}; "
-            "weigh and document.",
-            _cite("6.5"),
-        )
-    ]
+    return [_found("SAFE-COMORBIDITY", conditions=" and ".join(conditions), steroid=steroid)]

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import pytest
 
+from facetpath.clinical.findings import Confidence, Severity
 from facetpath.clinical.safety import (
     ANTITHROMBOTICS,
+    RESTART_AFTER_HOURS,
+    SAFETY_RULES,
+    STOPPING,
     AnaestheticAllergy,
     BleedingDisorder,
     BleedingRisk,
+    Grade,
     Pregnancy,
     SafetyInput,
-    Severity,
     bleeding_risk,
     hold_plan,
     screen,
 )
 
 
-def ids(data: SafetyInput) -> dict[str, Severity]:
+def ids(data: SafetyInput) -> dict[str, Grade]:
     return {finding.id: finding.severity for finding in screen(data).findings}
 
 
@@ -53,7 +57,7 @@ def test_an_unknown_region_is_rejected() -> None:
 
 def test_infection_and_severe_bleeding_disorder_are_absolute() -> None:
     found = ids(SafetyInput(region="lumbar", infection=True, bleeding_disorder=BleedingDisorder.SEVERE))
-    assert found == {"SAFE-INFECTION": Severity.ABSOLUTE, "SAFE-BLEEDING-SEVERE": Severity.ABSOLUTE}
+    assert found == {"SAFE-INFECTION": Grade.ABSOLUTE, "SAFE-BLEEDING-SEVERE": Grade.ABSOLUTE}
     infected = screen(SafetyInput(region="lumbar", infection=True, pregnancy=Pregnancy.YES))
     assert infected.stops
     assert infected.absolute_stop
@@ -61,13 +65,13 @@ def test_infection_and_severe_bleeding_disorder_are_absolute() -> None:
 
 
 def test_red_flag_symptoms_stop_the_procedure() -> None:
-    assert ids(SafetyInput(region="lumbar", red_flag_symptoms=True)) == {"SAFE-RED-FLAGS": Severity.ABSOLUTE}
+    assert ids(SafetyInput(region="lumbar", red_flag_symptoms=True)) == {"SAFE-RED-FLAGS": Grade.ABSOLUTE}
 
 
 @pytest.mark.parametrize("state", [Pregnancy.YES, Pregnancy.POSSIBLE])
 def test_pregnancy_is_a_hard_stop_needing_a_physician_override(state: Pregnancy) -> None:
     report = screen(SafetyInput(region="lumbar", pregnancy=state))
-    assert [(f.id, f.severity) for f in report.findings] == [("SAFE-PREGNANCY", Severity.OVERRIDE)]
+    assert [(f.id, f.severity) for f in report.findings] == [("SAFE-PREGNANCY", Grade.OVERRIDE)]
     assert report.stops
     assert report.needs_override
     assert not report.absolute_stop
@@ -80,7 +84,7 @@ def test_no_pregnancy_gives_no_finding() -> None:
 
 def test_contrast_allergy_matters_unless_no_contrast_is_planned() -> None:
     assert ids(SafetyInput(region="lumbar", contrast_allergy=True)) == {
-        "SAFE-CONTRAST-ALLERGY": Severity.RELATIVE
+        "SAFE-CONTRAST-ALLERGY": Grade.RELATIVE
     }
     assert ids(SafetyInput(region="lumbar", contrast_allergy=True, contrast_planned=False)) == {}
 
@@ -95,10 +99,10 @@ def test_local_anaesthetic_allergy_names_its_class() -> None:
 
 def test_an_implanted_device_routes_rfa_to_its_protocol() -> None:
     assert ids(SafetyInput(region="lumbar", procedure_type="rfa", implanted_device="scs")) == {
-        "SAFE-DEVICE-RFA": Severity.PROTOCOL
+        "SAFE-DEVICE-RFA": Grade.PROTOCOL
     }
     assert ids(SafetyInput(region="lumbar", procedure_type="mbb", implanted_device="pacemaker")) == {
-        "SAFE-DEVICE-RFA": Severity.INFO
+        "SAFE-DEVICE-RFA": Grade.INFO
     }
 
 
@@ -107,10 +111,10 @@ def test_fusion_at_a_target_level_stops_that_plan() -> None:
         region="lumbar", procedure_type="mbb", target_joints=("L4-L5", "L5-S1"), fused_joints=("L5-S1",)
     )
     report = screen(at_level)
-    assert [(f.id, f.severity) for f in report.findings] == [("SAFE-FUSION", Severity.ABSOLUTE)]
+    assert [(f.id, f.severity) for f in report.findings] == [("SAFE-FUSION", Grade.ABSOLUTE)]
     assert "L5-S1" in report.findings[0].message
     elsewhere = SafetyInput(region="lumbar", target_joints=("L3-L4",), fused_joints=("L5-S1",))
-    assert ids(elsewhere) == {"SAFE-FUSION": Severity.INFO}
+    assert ids(elsewhere) == {"SAFE-FUSION": Grade.INFO}
 
 
 def test_uncontrolled_comorbidities_are_relative() -> None:
@@ -201,3 +205,64 @@ def test_every_finding_carries_id_citation_and_plain_message() -> None:
         assert finding.citation.startswith("clinical-guidelines §6")
         assert finding.message.endswith(".")
         assert finding.to_json()["severity"] == str(finding.severity)
+
+
+# --- The declared rule table ----------------------------------------------------------------------------
+
+
+def everything_input(procedure_type: str | None) -> SafetyInput:
+    return SafetyInput(
+        region="cervical", procedure_type=procedure_type, target_joints=("C5-C6",), infection=True,
+        red_flag_symptoms=True, bleeding_disorder=BleedingDisorder.SEVERE, antithrombotics=("warfarin",),
+        pregnancy=Pregnancy.YES, contrast_allergy=True, anaesthetic_allergy=AnaestheticAllergy.UNKNOWN_CLASS,
+        implanted_device="scs", fused_joints=("C5-C6",), uncontrolled_hypertension=True,
+    )  # fmt: skip
+
+
+def test_every_rule_is_declared_once_with_its_citation_and_confidence() -> None:
+    assert len(SAFETY_RULES) == 11
+    for rule_id, rule in SAFETY_RULES.items():
+        assert rule.id == rule_id and rule_id.startswith("SAFE-")
+        assert rule.citation in (
+            f"clinical-guidelines §6A {rule.item}",
+            f"clinical-guidelines §6B {rule.item}",
+        )
+        assert rule.confidence in set(Confidence)
+        assert rule.summary and rule.message.endswith(".")
+
+
+@pytest.mark.parametrize(("grade", "level"), [
+    (Grade.ABSOLUTE, Severity.DENY), (Grade.OVERRIDE, Severity.DENY), (Grade.RELATIVE, Severity.WARN),
+    (Grade.PROTOCOL, Severity.WARN), (Grade.INFO, Severity.INFO),
+])  # fmt: skip
+def test_each_grade_speaks_the_core_s_severity(grade: Grade, level: Severity) -> None:
+    assert grade.level is level
+    assert (grade in STOPPING) is (level is Severity.DENY)
+
+
+@pytest.mark.parametrize("procedure_type", [None, "mbb", "rfa"])
+def test_every_finding_comes_from_the_table_with_its_gaps_filled(procedure_type: str | None) -> None:
+    for finding in screen(everything_input(procedure_type)).findings:
+        rule = SAFETY_RULES[finding.id]
+        assert finding.citation == rule.citation
+        assert finding.severity in (rule.severity, Grade.INFO)
+        assert "{" not in finding.message and "}" not in finding.message
+        assert finding.to_json()["level"] == str(finding.severity.level)
+
+
+def test_the_pregnancy_rule_keeps_the_reference_s_own_words_on_its_confidence() -> None:
+    (finding,) = screen(SafetyInput(region="lumbar", pregnancy=Pregnancy.YES)).findings
+    assert SAFETY_RULES["SAFE-PREGNANCY"].confidence is Confidence.UNCLEAR
+    assert finding.confidence == "certain (sources); unclear (absolute vs relative)"
+    assert finding.level is Severity.DENY
+
+
+def test_a_notice_is_info_and_certain_whatever_the_rule_s_grade() -> None:
+    (finding,) = screen(SafetyInput(region="lumbar", procedure_type="mbb", implanted_device="icd")).findings
+    assert (finding.severity, finding.confidence) == (Grade.INFO, "certain")
+    assert finding.message.startswith("Implanted implantable cardioverter-defibrillator: no special steps")
+
+
+def test_the_restart_advice_names_its_hours() -> None:
+    (step,) = hold_plan(("warfarin",), BleedingRisk.INTERMEDIATE)
+    assert f"restart usually about {RESTART_AFTER_HOURS} hours after the procedure" in step.message
