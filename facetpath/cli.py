@@ -108,6 +108,13 @@ def _parser() -> argparse.ArgumentParser:
     policies = commands.add_parser("policies", help="the policies, their rules and parameters")
     policies.add_argument("name", nargs="?", help=f"one of {', '.join(POLICY_NAMES)}; all when omitted")
     policies.add_argument("--format", choices=("json", "text"), default="text")
+    policies.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="show the rules as this parameter changes them (needs a policy name)",
+    )
     policies.set_defaults(run=_policies)
 
     for name in WEB_COMMANDS:
@@ -164,8 +171,10 @@ def _convert(text: str, like: ParameterValue) -> ParameterValue:
 
 
 def _policies(options: argparse.Namespace) -> int:
+    if options.param and not options.name:
+        raise BadInput("--param: name the policy it belongs to")
     names = [options.name] if options.name else list(POLICY_NAMES)
-    policies = [_load_policy(name, []) for name in names]
+    policies = [_load_policy(name, options.param) for name in names]
     if options.format == "json":
         docs = [policy_json(p) for p in policies]
         _write_json(docs[0] if options.name else docs)

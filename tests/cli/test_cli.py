@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from facetpath import cli
-from tests.clinical.builders import block, case, rfa
+from tests.clinical.builders import block, case, cyst, rfa
 
 ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "facetpath" / "examples" / "spec-example.json"
@@ -181,6 +181,22 @@ def test_policies_list_every_rule_with_id_citation_and_parameters(capsys: pytest
     assert cli.main(["policies", "medicare-lcd"]) == 0
     text = capsys.readouterr().out
     assert "MCD-DX2-INTERVAL" in text and "dx_interval_days = 14" in text and "unclear" in text
+
+
+def test_a_changed_parameter_shows_in_the_listing_and_the_next_step(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert cli.main(["policies", "medicare-lcd", "--param", "repeat_tx_months=1"]) == 0
+    listing = capsys.readouterr().out
+    assert "at least 50 % relief for at least 1 month after the last" in listing
+    assert "repeat_tx_months = 1" in listing
+    document = tmp_path / "cyst.json"
+    document.write_text(json.dumps(case(cyst("c", "2025-01-06"), facet_synovial_cyst=True)))
+    assert cli.main(["evaluate", str(document), "--format", "text", "--param", "repeat_tx_months=1"]) == 0
+    assert (
+        "Next: follow up: a repeat needs at least 50 % improvement for 1 month\n" in capsys.readouterr().out
+    )
+    assert cli.main(["policies", "--param", "repeat_tx_months=1"]) != 0
 
 
 def test_every_unclear_rule_is_a_warning_never_a_denial() -> None:

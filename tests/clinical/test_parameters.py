@@ -308,3 +308,22 @@ def test_rule_summaries_follow_changed_parameters() -> None:
 def test_the_policy_text_lists_the_summaries_in_force() -> None:
     text = policy_text(get_policy("medicare-lcd", {"repeat_tx_months": 1}))
     assert "a repeat therapeutic IA needs at least 50 % relief for at least 1 month after the last" in text
+
+
+@pytest.mark.parametrize(("scale", "moderate", "words"), [
+    ("NRS-11", 5, "below moderate (5 on NRS-11)"),
+    ("NRS-11", 4.5, "below moderate (4.5 on NRS-11)"),
+    ("VAS-100", 5, "below moderate (50 on VAS-100)"),
+])  # fmt: skip
+def test_the_moderate_pain_texts_name_the_policy_s_level_on_the_patient_s_scale(
+    scale: str, moderate: float, words: str
+) -> None:
+    top = 10 if scale == "NRS-11" else 100
+    low = 4 * top // 10  # 4 on the NRS-11, 40 on the VAS-100: below both 4.5 and 5
+    diary = [{"minutes": 30, "pain": 0}, {"minutes": 120, "pain": 0}]
+    document = case(block("a", A, pre_pain=low, diary=diary), pain_scale=scale, baseline_pain=low)
+    evaluation = evaluate(document, moderate_pain_nrs=moderate)
+    (gate,) = [f.message for f in evaluation.findings if f.rule == "MCD-GATE-SEVERITY"]
+    assert gate == f"baseline pain {low} is {words}; the LCD sets no number"
+    (block_message,) = messages(evaluation, "a", "GEN-LOW-PRE-PAIN")
+    assert block_message.startswith(f"pain {low} before the block, {words}: too little to show relief")

@@ -369,7 +369,7 @@ class Policy:
             found.append(
                 self.finding(
                     "GEN-LOW-PRE-PAIN",
-                    f"pain {procedure.pre_pain} before the block: too little to show relief (usual pain is needed)",
+                    f"pain {procedure.pre_pain} before the block, below moderate ({float(self.moderate_pain(assessment)):g} on {assessment.pain_scale}): too little to show relief (usual pain is needed)",
                 )
             )
         run = result.relief_run

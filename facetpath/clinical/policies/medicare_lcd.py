@@ -130,7 +130,7 @@ class MedicareLCD(Policy):
             found.append(
                 self.finding(
                     "MCD-GATE-SEVERITY",
-                    f"baseline pain {a.baseline_pain} is below moderate ({self.moderate_pain(a)} on {a.pain_scale}); the LCD sets no number",
+                    f"baseline pain {a.baseline_pain} is below moderate ({float(self.moderate_pain(a)):g} on {a.pain_scale}); the LCD sets no number",
                 )
             )
         months = self.number("min_pain_months")
