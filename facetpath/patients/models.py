@@ -19,6 +19,7 @@ from facetpath.clinical.safety import (
     SafetyReport,
     screen,
 )
+from facetpath.clinical.scales import NRS_11, PAIN_SCALES, VAS_100
 
 
 class Stage(models.TextChoices):
@@ -107,7 +108,8 @@ class Patient(models.Model):
 
 
 def pain_validators() -> list[Any]:
-    return [MinValueValidator(0), MaxValueValidator(100)]
+    """Any score on any pain scale; the form checks it against the assessment's own scale."""
+    return [MinValueValidator(0), MaxValueValidator(max(PAIN_SCALES.values()))]
 
 
 class Assessment(models.Model):
@@ -119,8 +121,8 @@ class Assessment(models.Model):
         LUMBAR = "lumbar", "Lumbar (low back)"
 
     class PainScale(models.TextChoices):
-        NRS = "NRS-11", "NRS-11 (0-10)"
-        VAS = "VAS-100", "VAS-100 (0-100 mm)"
+        NRS = NRS_11, "NRS-11 (0-10)"
+        VAS = VAS_100, "VAS-100 (0-100 mm)"
 
     class Instrument(models.TextChoices):
         NONE = "", "Not measured"
