@@ -31,7 +31,7 @@ from .clinical import (
     plan_procedure,
 )
 from .clinical.findings import ParameterValue
-from .clinical.text import evaluation_text, plan_text, policy_json, policy_text
+from .clinical.text import evaluation_text, plan_text, policy_json, policy_text, safety_json, safety_text
 
 WEB_COMMANDS = ("demo", "serve", "manage", "worker")
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -117,6 +117,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     policies.set_defaults(run=_policies)
 
+    safety = commands.add_parser("safety", help="the safety screen's rules (contraindications)")
+    safety.add_argument("--format", choices=("json", "text"), default="text")
+    safety.set_defaults(run=_safety)
+
     for name in WEB_COMMANDS:
         commands.add_parser(name, help=f"web application: {name} (see README)")
     return parser
@@ -180,6 +184,14 @@ def _policies(options: argparse.Namespace) -> int:
         _write_json(docs[0] if options.name else docs)
     else:
         sys.stdout.write("\n".join(policy_text(p) for p in policies))
+    return EXIT_OK
+
+
+def _safety(options: argparse.Namespace) -> int:
+    if options.format == "json":
+        _write_json(safety_json())
+    else:
+        sys.stdout.write(safety_text())
     return EXIT_OK
 
 

@@ -214,6 +214,11 @@ class SafetyRule:
         return _cite(self.item)
 
     @property
+    def level(self) -> Severity:
+        """The rule's grade in the policies' words: deny, warn or info."""
+        return self.severity.level
+
+    @property
     def confidence_text(self) -> str:
         return self.confidence_note or self.confidence.value
 

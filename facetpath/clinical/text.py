@@ -8,6 +8,7 @@ from .findings import Finding
 from .plan import Plan
 from .policies import Policy
 from .results import Evaluation, ProcedureResult
+from .safety import SAFETY_RULES
 
 PROCEDURE_WORDS = {
     "mbb": "medial branch block",
@@ -124,6 +125,27 @@ def policy_json(policy: Policy) -> dict[str, object]:
             for p in policy.parameters.values()
         ],
     }  # fmt: skip
+
+
+def safety_text() -> str:
+    """The safety screen's rules, listed as a policy's are."""
+    lines = [
+        "Safety screen: contraindications before a facet procedure (clinical-guidelines §6)",
+        "",
+        "Rules:",
+    ]
+    for rule in SAFETY_RULES.values():
+        lines.append(f"  {rule.id:<34} {rule.level.value:<4} ({rule.severity.value})  {rule.summary}")
+        lines.append(f"  {'':<34} {rule.confidence_text}; {rule.citation}")
+    return "\n".join(lines) + "\n"
+
+
+def safety_json() -> list[dict[str, str]]:
+    return [
+        {"id": r.id, "summary": r.summary, "citation": r.citation, "confidence": r.confidence.value,
+         "confidence_note": r.confidence_note, "severity": r.level.value, "grade": r.severity.value}
+        for r in SAFETY_RULES.values()
+    ]  # fmt: skip
 
 
 def _plain(value: object) -> object:

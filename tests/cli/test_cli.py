@@ -199,6 +199,22 @@ def test_a_changed_parameter_shows_in_the_listing_and_the_next_step(
     assert cli.main(["policies", "--param", "repeat_tx_months=1"]) != 0
 
 
+def test_the_safety_screen_lists_its_rules_as_the_policies_do(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["safety", "--format", "json"]) == 0
+    rules = json.loads(capsys.readouterr().out)
+    assert len({rule["id"] for rule in rules}) == len(rules) == 11
+    assert all(rule["citation"].startswith("clinical-guidelines §6") for rule in rules)
+    assert {rule["severity"] for rule in rules} == {"deny", "warn"}
+    pregnancy = next(rule for rule in rules if rule["id"] == "SAFE-PREGNANCY")
+    assert (pregnancy["severity"], pregnancy["grade"], pregnancy["confidence"]) == (
+        "deny",
+        "override",
+        "unclear",
+    )
+    assert cli.main(["safety"]) == 0
+    assert "SAFE-FUSION" in capsys.readouterr().out
+
+
 def test_every_unclear_rule_is_a_warning_never_a_denial() -> None:
     from facetpath.clinical import POLICIES
 
