@@ -20,10 +20,10 @@ ROLE_WORDS: dict[str, str] = {
 RESPONSE_WORDS: dict[str, str] = {
     "positive": "positive",
     "negative": "negative",
-    "discordant": "discordant (relief did not last as the agent should)",
-    "placebo": "relief after saline (placebo response)",
-    "pending": "pending (not enough diary yet)",
-    "n/a": "not judged (not a diagnostic block)",
+    "discordant": "discordant",  # the findings say how the relief did not fit the agent
+    "placebo": "placebo response",
+    "pending": "pending",  # the findings say what the diary lacks
+    "n/a": "not judged",
 }
 
 SEVERITY_WORDS: dict[str, str] = {"deny": "fails", "warn": "needs attention", "info": "note"}
