@@ -34,6 +34,8 @@ class KeyField(forms.CharField):
 class EntryForm(forms.Form):
     key = KeyField(widget=forms.HiddenInput, max_length=64)
     entered_at = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+    # Set once the patient has said "answer now anyway" to an answer well before the next time.
+    confirm_early = forms.BooleanField(widget=forms.HiddenInput, required=False)
     pain = forms.TypedChoiceField(
         label=_("How bad is your usual pain right now?"),
         choices=PAIN_CHOICES,
@@ -95,6 +97,7 @@ class EntryForm(forms.Form):
             took_pain_medicine=medicine,
             note=data["note"],
             entered_at=data.get("entered_at"),
+            confirmed_early=bool(data.get("confirm_early")),
         )
 
 

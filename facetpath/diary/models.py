@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from facetpath.clinical import diary_times
 from facetpath.clinical.aftercare import EMERGENCY_SIGNS, WARNING_SIGNS
 from facetpath.clinical.scales import NRS_11, pain_scale_top
 from facetpath.clinical.schedule import DIARY_SCHEDULE_MINUTES
@@ -193,7 +194,9 @@ class Entry(models.Model):
     # No index of its own: the one of (diary, idempotency_key) finds a diary's entries. Each index is
     # written on every answer, the busiest write there is.
     diary = models.ForeignKey(Diary, on_delete=models.CASCADE, related_name="entries", db_index=False)
-    slot = models.OneToOneField(Slot, on_delete=models.PROTECT, related_name="entry")
+    # Empty for an extra point: an answer outside every open time's window (facetpath.clinical.diary_times)
+    # is kept at its own time, bound to none.
+    slot = models.OneToOneField(Slot, on_delete=models.PROTECT, related_name="entry", null=True, blank=True)
     # Read through the diary: no index of its own (deleting a procedure, as the demo's reset does, scans).
     procedure = models.ForeignKey(
         "procedures.Procedure", on_delete=models.CASCADE, related_name="+", db_index=False
@@ -201,7 +204,9 @@ class Entry(models.Model):
     idempotency_key = models.CharField(max_length=64)
     entered_at = models.DateTimeField(help_text="When the patient rated (their phone's clock, checked).")
     received_at = models.DateTimeField(auto_now_add=True)
-    minutes_from_slot = models.IntegerField(help_text="Negative: early; positive: late.")
+    minutes_from_slot = models.IntegerField(
+        null=True, blank=True, help_text="Negative: early; positive: late; empty for an extra point."
+    )
     pain = models.PositiveSmallIntegerField(validators=[MaxValueValidator(pain_scale_top(DIARY_PAIN_SCALE))])
     relief_percent = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(100)]
@@ -219,7 +224,23 @@ class Entry(models.Model):
         constraints = [models.UniqueConstraint(fields=["diary", "idempotency_key"], name="one_entry_per_key")]
 
     def __str__(self) -> str:
-        return f"{self.pain}/10 for {self.slot}"
+        return f"{self.pain}/10 for {self.slot}" if self.slot_id else f"{self.pain}/10, extra point"
+
+    @property
+    def elapsed_minutes(self) -> int:
+        """The answer's true time: minutes since the procedure ended (what the curve and evaluation use)."""
+        return diary_times.elapsed_minutes(self.diary.starts_at, self.entered_at)
+
+    @property
+    def fit(self) -> str:
+        """on time, early, late or extra (facetpath.clinical.diary_times.Fit)."""
+        scheduled = (
+            None
+            if self.slot is None
+            else diary_times.ScheduledTime(self.slot.pk, self.slot.minutes, self.slot.due_at)
+        )
+        follow_up = self.diary.kind != Diary.Kind.DIAGNOSTIC
+        return str(diary_times.fit_of(self.entered_at, scheduled, self.diary.zone, follow_up))
 
 
 # The signs a patient can report, in the short words staff read; which need emergency care comes from the

@@ -19,7 +19,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from facetpath import group_commit
+from facetpath.clinical import diary_times
 from facetpath.clinical.scales import DEFAULT_PAIN_SCALE, convert_pain
+from facetpath.diary import times
 from facetpath.diary.models import (
     DAY,
     DIARY_PAIN_SCALE,
@@ -201,6 +203,15 @@ class EntryData:
     took_pain_medicine: bool | None
     note: str
     entered_at: datetime | None  # the phone's time of the entry (offline entries are sent later)
+    confirmed_early: bool = False  # the patient said "answer now anyway" to an answer before their time
+
+
+class AnswerTooEarly(Exception):
+    """An answer well before the next open time, not yet confirmed: nothing was kept. `slot` is that time."""
+
+    def __init__(self, slot: Slot, at: datetime) -> None:
+        super().__init__("answer before the next open time")
+        self.slot, self.at = slot, at
 
 
 def entry_time(diary: Diary, claimed: datetime | None, now: datetime) -> datetime:
@@ -234,12 +245,12 @@ def submit_entry(
         rows = OPEN_SLOTS_OR_KEYED(diary=diary.pk, key=data.idempotency_key)
         stored = next((row["entry__id"] for row in rows if row["entry__id"] is not None), None)
         if stored is None:
-            entry = _store_entry(diary, data, now, [row for row in rows if row["entry__id"] is None])
+            entry, created = _store_entry(diary, data, now, [row for row in rows if row["entry__id"] is None])
         else:
-            entry = _stored_entry(stored, diary)
+            entry, created = _stored_entry(stored, diary), False
         if entry is not None and record is not None:
-            record(entry, stored is None)
-        return entry, stored is None
+            record(entry, created)
+        return entry, created
 
     try:
         # Answers that arrive together commit together (SQLite), each still all or nothing.
@@ -267,10 +278,10 @@ SKIP_SLOT_REMINDERS = Statement("""
     WHERE slot_id = %(slot)s AND status = %(queued)s""")
 # Written out because the ORM's upsert cannot keep a newer score: staff's, typed after the answer came.
 ANSWER_SCORE = Statement("""
-    INSERT INTO procedures_diaryscore (procedure_id, minutes, pain, entered_by_id, entered_at)
-    VALUES (%(procedure)s, %(minutes)s, %(pain)s, NULL, %(at)s)
+    INSERT INTO procedures_diaryscore (procedure_id, minutes, pain, entered_by_id, entered_at, mark)
+    VALUES (%(procedure)s, %(minutes)s, %(pain)s, NULL, %(at)s, %(mark)s)
     ON CONFLICT (procedure_id, minutes) DO UPDATE
-    SET pain = excluded.pain, entered_by_id = NULL, entered_at = excluded.entered_at
+    SET pain = excluded.pain, entered_by_id = NULL, entered_at = excluded.entered_at, mark = excluded.mark
     WHERE procedures_diaryscore.entered_at <= excluded.entered_at""")
 
 
@@ -298,12 +309,21 @@ OPEN_SLOTS_OR_KEYED = Prepared(
 )
 
 
+def _extra_point_keyed(diary: Diary, key: str) -> int | None:
+    found = Entry.objects.filter(diary_id=diary.pk, idempotency_key=key, slot__isnull=True)
+    return found.values_list("pk", flat=True).first()
+
+
 def _stored_entry(entry_id: int, diary: Diary) -> Entry:
     row = ENTRY_WITH_SLOT(entry=entry_id)[0]
     entry = instance_of(Entry, row)
-    join(entry, "slot", instance_of(Slot, row, "slot__"))
+    slot = None if row["slot_id"] is None else instance_of(Slot, row, "slot__")
     join(entry, "diary", diary)
-    join(entry.slot, "diary", diary)
+    if slot is None:
+        entry.slot = None
+    else:
+        join(entry, "slot", slot)
+        join(slot, "diary", diary)
     return entry
 
 
@@ -316,25 +336,36 @@ ENTRY_WITH_SLOT = Prepared(
 
 def _store_entry(
     diary: Diary, data: EntryData, now: datetime, still_open: list[dict[str, Any]]
-) -> Entry | None:
+) -> tuple[Entry | None, bool]:
     from facetpath.procedures.interpretation import mark_stage_stale
 
     at = entry_time(diary, data.entered_at, now)
-    nearest = min(still_open, key=lambda row: abs(row["due_at"] - at), default=None)
-    if nearest is None:
-        return None
+    if not still_open:
+        return None, False
     # A follow-up diary's answer (weekly at most) is scored at once; a diagnostic one with the stage.
     follow_up = diary.kind != Diary.Kind.DIAGNOSTIC
-    slot = instance_of(Slot, nearest, leave_out=SLOT_LEAVES_OUT)
-    join(slot, "diary", diary)
+    # Bound only inside a time's window; otherwise kept at its own time, an extra point (slot None).
+    scheduled = times.scheduled_times(still_open)
+    binding = diary_times.bind(at, scheduled, diary.zone, follow_up)
+    if binding.time is None and (keyed := _extra_point_keyed(diary, data.idempotency_key)) is not None:
+        return _stored_entry(keyed, diary), False  # a retry of an extra point: bound to no time, found by key
+    if binding.time is None and not data.confirmed_early:
+        wait_for = diary_times.next_open_time(at, scheduled, diary.zone, follow_up)
+        if wait_for is not None:  # well before the next time: the patient confirms first
+            waited = next(r for r in still_open if r["id"] == wait_for.key)
+            raise AnswerTooEarly(instance_of(Slot, waited, leave_out=SLOT_LEAVES_OUT), at)
+    bound = next((r for r in still_open if binding.time and r["id"] == binding.time.key), None)
+    slot = None if bound is None else instance_of(Slot, bound, leave_out=SLOT_LEAVES_OUT)
+    if slot is not None:
+        join(slot, "diary", diary)
     entry = insert(
         Entry,
         diary_id=diary.pk,
-        slot_id=slot.pk,
+        slot_id=None if slot is None else slot.pk,
         procedure_id=diary.procedure_id,
         idempotency_key=data.idempotency_key,
         entered_at=at,
-        minutes_from_slot=round((at - slot.due_at).total_seconds() / 60),
+        minutes_from_slot=binding.minutes_from_time,
         pain=data.pain,
         relief_percent=data.relief_percent,
         movements=data.movements,
@@ -343,9 +374,15 @@ def _store_entry(
         scored=follow_up,
     )
     join(entry, "diary", diary)
-    join(entry, "slot", slot)
+    if slot is not None:
+        join(entry, "slot", slot)
+    else:
+        entry.slot = None
     if follow_up:
         _write_follow_up(diary, entry)
+    if slot is None:  # an extra point answers no time: its reminders still go
+        mark_stage_stale(diary.procedure.patient_id)
+        return entry, True
     SKIP_SLOT_REMINDERS(
         skipped=Reminder.Status.SKIPPED,
         why="answered before the reminder was due",
@@ -357,7 +394,7 @@ def _store_entry(
     # The answer's score and the patient's stage follow with the stage refresh: the worker's next pass,
     # or the first staff page that shows the patient or the procedure (`score_answers`).
     mark_stage_stale(diary.procedure.patient_id)
-    return entry
+    return entry, True
 
 
 def _recorded_scale(patient_id: int) -> str:
@@ -393,8 +430,10 @@ def score_answers(patient_id: int) -> int:
         at = connection.ops.adapt_datetimefield_value(answer["received_at"])
         ANSWER_SCORE(
             procedure=answer["procedure_id"],
-            minutes=answer["slot__minutes"],
+            # The answer's true time, whatever time it was bound to (facetpath.clinical.diary_times).
+            minutes=diary_times.elapsed_minutes(answer["diary__starts_at"], answer["entered_at"]),
             pain=convert_pain(answer["pain"], DIARY_PAIN_SCALE, scale),
+            mark=_mark(answer),
             at=at,
         )
     Entry.objects.filter(pk__in=[answer["pk"] for answer in answers]).update(scored=True)
@@ -409,13 +448,40 @@ UNSCORED_ANSWERS = Prepared(
             scored=False,
         )
         .order_by("received_at", "pk")
-        .values("pk", "procedure_id", "slot__minutes", "pain", "received_at")
+        .values(
+            "pk",
+            "procedure_id",
+            "diary__starts_at",
+            "entered_at",
+            "pain",
+            "received_at",
+            "slot_id",
+            "slot__minutes",
+            "slot__due_at",
+            "diary__procedure__patient__clinic__time_zone",
+        )
     )
 )
 
 
+def _mark(answer: dict[str, Any]) -> str:
+    """The score's mark: early, late or extra; empty when the answer was on time."""
+    scheduled = (
+        None
+        if answer["slot_id"] is None
+        else diary_times.ScheduledTime(answer["slot_id"], answer["slot__minutes"], answer["slot__due_at"])
+    )
+    zone = zoneinfo.ZoneInfo(answer["diary__procedure__patient__clinic__time_zone"])
+    fit = diary_times.fit_of(answer["entered_at"], scheduled, zone, follow_up=False)  # diagnostic diaries
+    return "" if fit is diary_times.Fit.ON_TIME else str(fit)
+
+
 def binding_message(entry: Entry) -> str:
     """What the patient is told about which time their answer counted for."""
+    if entry.slot is None or entry.minutes_from_slot is None:
+        return _(
+            "Saved at %(time)s. It is kept at the time you answered; it does not replace a diary time."
+        ) % {"time": entry.entered_at.astimezone(entry.diary.zone).strftime("%H:%M")}
     when = slot_label(entry.slot)
     off = entry.minutes_from_slot
     if abs(off) <= 5:

@@ -34,7 +34,7 @@ from facetpath.clinics.access import (
 from facetpath.clinics.language import use_patient_language
 from facetpath.clinics.models import Clinic
 from facetpath.clinics.roles import Capability
-from facetpath.diary import discharge, services
+from facetpath.diary import discharge, services, times
 from facetpath.diary.forms import AddSlotForm, DiarySettingsForm, EntryForm, WarningForm
 from facetpath.diary.models import Diary, DiarySettings, Reminder, hash_token
 from facetpath.diary.pdf import discharge_pdf
@@ -166,9 +166,12 @@ def _diary_page(
     open_slots = [s for s in slots if not hasattr(s, "entry")]
     due_next = services.nearest_open_slot(diary, now, open_slots)
     later = [s for s in open_slots if s.due_at > now and s != due_next][:1]
+    early = times.early_for(diary, now, open_slots)  # before the next time's window: no time due now
     context = _patient_context(
         diary,
         form=form,
+        early=early,
+        early_at=early.due_at.astimezone(diary.zone) if early else None,
         due_next=due_next,
         due_next_label=services.slot_label(due_next) if due_next else "",
         later=later[0] if later else None,
@@ -244,7 +247,10 @@ def diary_entry(request: HttpRequest, token: str) -> HttpResponse:
         detail = "diary entry" if created else "repeat"
         _audit_link(request, "create" if created else "view", entry, diary, detail)
 
-    entry, created = services.submit_entry(diary, form.entry_data(), record=record)
+    try:
+        entry, created = services.submit_entry(diary, form.entry_data(), record=record)
+    except services.AnswerTooEarly as early:
+        return _confirm_early(request, diary, form, early)
     if entry is None:
         message = _("Every time in this diary is already answered. Thank you!")
         if _wants_json(request):
@@ -258,11 +264,24 @@ def diary_entry(request: HttpRequest, token: str) -> HttpResponse:
                 "kept": True,
                 "duplicate": not created,
                 "entry": entry.pk,
-                "slot": entry.slot.minutes,
+                "slot": entry.slot.minutes if entry.slot else None,
                 "message": message,
             }
         )
     return _answer_page(request, token, saved_message=message)
+
+
+def _confirm_early(
+    request: HttpRequest, diary: Diary, form: EntryForm, early: services.AnswerTooEarly
+) -> HttpResponse:
+    """ "Your next time is 14:30. Answer now anyway?": nothing was kept; the same answer again, confirmed,
+    is kept at its own time."""
+    early.slot.diary = diary
+    message, slot = times.early_message(diary, early.slot, early.at), early.slot
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "kept": False, "confirm": True, "message": message}, status=409)
+    context = _patient_context(diary, form=form, message=message, next_label=services.slot_label(slot))
+    return render(request, "diary/confirm_early.html", context, status=409)
 
 
 def _answer_page(
@@ -362,8 +381,10 @@ def staff_diary(request: HttpRequest, procedure_id: int) -> HttpResponse:
     }
     if diary is not None:
         url = link_url(request, diary)
+        slots = list(diary.slots.select_related("entry").prefetch_related("reminders"))
         context.update(
-            slots=list(diary.slots.select_related("entry").prefetch_related("reminders")),
+            slots=slots,
+            rows=times.sheet_rows(diary, slots),
             warnings=list(diary.warnings.select_related("acknowledged_by")),
             url=url,
             qr=qr_svg(url) if diary.link_usable else "",

@@ -159,14 +159,23 @@ class DiaryForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, scale_max: int, signed: bool, existing: dict[int, int], **kwargs: Any
+        self,
+        *args: Any,
+        scale_max: int,
+        signed: bool,
+        existing: dict[int, int],
+        marks: dict[int, str] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.scale_max, self.signed = scale_max, signed
+        self.marks = marks or {}
         minutes = sorted(set(DIARY_SCHEDULE_MINUTES) | set(existing))
         for minute in minutes:
+            # A patient's answer off its time says so in words: "7 min (extra)", "14 min (early)".
+            mark = f" ({self.marks[minute]})" if minute in self.marks else ""
             self.fields[f"at_{minute}"] = forms.IntegerField(
-                label=_minutes_label(minute), required=False, min_value=0, max_value=scale_max,
+                label=_minutes_label(minute) + mark, required=False, min_value=0, max_value=scale_max,
                 initial=existing.get(minute),
             )  # fmt: skip
         cast(forms.IntegerField, self.fields["extra_pain"]).max_value = scale_max
@@ -226,6 +235,41 @@ class FollowUpForm(forms.Form):
 
 
 class SignOffForm(forms.Form):
+    """The physician's sign-off. A block with something missing (`gap`) is signed only with a reason."""
+
+    SUGGESTED_REASONS = (
+        "diary not returned",
+        "patient could not be reached for the diary",
+        "no pain score recorded before the block",
+    )
+    reason = forms.CharField(
+        label="Why sign now? (kept with the sign-off)",
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"list": "sign-reasons"}),
+    )
     comment = forms.CharField(
         label="Comment (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args: Any, gap: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gap = gap
+
+    def clean_reason(self) -> str:
+        reason = " ".join(str(self.cleaned_data.get("reason") or "").replace("\x00", "").split())
+        if self.gap and not reason:
+            raise forms.ValidationError(f"{self.gap}: say why you sign it now (e.g. “diary not returned”).")
+        return reason if self.gap else ""
+
+
+def sign_off_gap(procedure: Procedure, entry: dict[str, Any] | None) -> str:
+    """What a block's interpretation lacks to be signed without a reason ("" when nothing): a response
+    still pending, or no pain score before the block to measure relief against."""
+    if not procedure.is_diagnostic_block or entry is None:
+        return ""
+    if entry.get("response") == "pending":
+        return "The response is pending (the diary is not complete)"
+    if procedure.pre_pain is None:
+        return "No pain score was recorded before the block"
+    return ""

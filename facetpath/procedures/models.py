@@ -175,6 +175,9 @@ class DiaryScore(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     entered_at = models.DateTimeField(auto_now_add=True)
+    # How the patient's answer stood to its diary time (facetpath.clinical.diary_times.Fit): "early",
+    # "late" or "extra" (bound to no time); empty when on time or typed by staff. Marked on the curve.
+    mark = models.CharField(max_length=8, blank=True)
 
     class Meta:
         ordering = ["minutes"]
@@ -231,6 +234,9 @@ class SignOff(models.Model):
     evaluation = models.JSONField(help_text="The whole facetpath.evaluation/1 document, as signed.")
     case = models.JSONField(help_text="The facetpath.case/1 document the evaluation was made from.")
     comment = models.TextField(blank=True)
+    # Why a block was signed while its response was pending or without pre-block pain ("diary not
+    # returned"); empty when nothing was missing.
+    reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-signed_at", "-id"]

@@ -22,7 +22,7 @@ from facetpath.clinics.roles import Capability, Role
 from facetpath.patients.models import Assessment, Patient
 from facetpath.procedures import interpretation
 from facetpath.procedures.chart import pain_curve_svg
-from facetpath.procedures.forms import DiaryForm, FollowUpForm, ProcedureForm, SignOffForm
+from facetpath.procedures.forms import DiaryForm, FollowUpForm, ProcedureForm, SignOffForm, sign_off_gap
 from facetpath.procedures.models import Amendment, DiaryScore, FollowUp, Procedure, SignOff
 
 
@@ -197,6 +197,7 @@ def procedure_page(request: HttpRequest, procedure_id: int) -> HttpResponse:
         "diary_form": _diary_form(procedure, None),
         "follow_up_form": FollowUpForm(scale_max=_scale_max(patient), procedure=procedure),
         "sign_form": SignOffForm(),
+        "sign_gap": sign_off_gap(procedure, current),
         "can_sign": membership.can(Capability.SIGN_OFF),
         "assessment": patient.latest_assessment(),
     }
@@ -205,9 +206,13 @@ def procedure_page(request: HttpRequest, procedure_id: int) -> HttpResponse:
 
 
 def _diary_form(procedure: Procedure, data: Any) -> DiaryForm:
-    existing = {score.minutes: score.pain for score in procedure.diary_scores.all()}
+    scores = procedure.diary_scores.all()
+    existing = {score.minutes: score.pain for score in scores}
+    marks = {score.minutes: score.mark for score in scores if score.mark}
     signed = procedure.sign_offs.exists()
-    return DiaryForm(data, scale_max=_scale_max(procedure.patient), signed=signed, existing=existing)
+    return DiaryForm(
+        data, scale_max=_scale_max(procedure.patient), signed=signed, existing=existing, marks=marks
+    )
 
 
 @require_POST
@@ -287,12 +292,14 @@ def follow_up_add(request: HttpRequest, procedure_id: int) -> HttpResponse:
 @require_POST
 def sign_off(request: HttpRequest, procedure_id: int) -> HttpResponse:
     procedure = access_procedure(request, procedure_id, Capability.SIGN_OFF)
-    form = SignOffForm(request.POST)
     result = interpretation.evaluate(procedure.patient)
     entry = result.procedure_json(procedure)
+    form = SignOffForm(request.POST, gap=sign_off_gap(procedure, entry))
     problem = _cannot_sign(procedure, result, entry)
     if problem or not form.is_valid():
-        messages.error(request, problem or "The comment could not be read.")
+        messages.error(
+            request, problem or " ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
         return redirect("procedure", procedure.pk)
     with transaction.atomic():
         signed = SignOff.objects.create(
@@ -304,6 +311,7 @@ def sign_off(request: HttpRequest, procedure_id: int) -> HttpResponse:
             evaluation=result.to_json(),
             case=result.case,
             comment=form.cleaned_data["comment"],
+            reason=form.cleaned_data["reason"],
         )
         audit(
             request, "sign", signed, procedure.patient, detail=f"{result.policy_name} {result.policy_version}"
@@ -326,13 +334,14 @@ def pain_curve(request: HttpRequest, procedure_id: int) -> HttpResponse:
     """The pain curve as an SVG image (its own response, so its inline styles need no page CSP exception)."""
     procedure = access_procedure(request, procedure_id)
     result = interpretation.evaluate(procedure.patient)
-    points = [(score.minutes, score.pain) for score in procedure.diary_scores.all()]
+    scores = list(procedure.diary_scores.all())
     svg = pain_curve_svg(
-        points,
+        [(score.minutes, score.pain) for score in scores],
         procedure.pre_pain,
         _scale_max(procedure.patient),
         result.positive_threshold,
         procedure.agent_name,
+        marks={score.minutes: score.mark for score in scores if score.mark},
     )
     audit(request, "view", procedure, procedure.patient, detail="pain curve")
     response = HttpResponse(svg, content_type="image/svg+xml")

@@ -112,7 +112,10 @@ def test_a_directory_is_evaluated_as_ndjson_skipping_bad_cases(tmp_path: Path) -
         tmp_path / "cases",
         {
             "a.json": case(block("a", "2025-01-06")),
-            "b.json": case(block("b", "2025-01-06", diary=[{"minutes": 30, "pain": 7}])),
+            # No relief through the first hour: negative (a diary that stops sooner is pending).
+            "b.json": case(
+                block("b", "2025-01-06", diary=[{"minutes": 30, "pain": 7}, {"minutes": 60, "pain": 7}])
+            ),
             "c.json": "{broken",
             "d.json": case(rfa("r", "2025-01-06")),
             "notes.txt": "not a case",

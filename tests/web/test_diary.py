@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django import db
 from django.conf import settings
 from django.core import mail
@@ -40,7 +41,7 @@ def start(world: World, **procedure: Any) -> tuple[Diary, str]:
     # Quiet hours off unless a test is about them: these tests run at any hour of the day.
     DiarySettings.for_clinic(world.clinic)
     DiarySettings.objects.filter(clinic=world.clinic).update(quiet_start=time(0), quiet_end=time(0))
-    block = make_block(patient, days_ago=0, end_time=_now_local_time(world, minutes_ago=5), **procedure)
+    block = make_block(patient, days_ago=0, end_time=_now_local_time(world, minutes_ago=15), **procedure)
     return services.start_diary(block, world.users["nurse"])
 
 
@@ -53,6 +54,12 @@ def post_entry(client: Client, token: str, json: bool = True, **fields: Any) -> 
     data = {"key": "key-00000001", "pain": "3", **fields}
     headers = {"Accept": "application/json"} if json else {}
     return client.post(f"/d/{token}/entry/", data, headers=headers)
+
+
+def post_at(diary: Diary, minutes: int, token: str, **fields: Any) -> Any:
+    """An answer sent `minutes` after the block ended (the clock moved there)."""
+    with time_machine.travel(diary.starts_at + timedelta(minutes=minutes), tick=False):
+        return post_entry(Client(), token, **fields)
 
 
 # --- Schedule ----------------------------------------------------------------------------------------
@@ -196,7 +203,7 @@ def test_the_procedure_page_shows_an_answer_the_worker_has_not_scored_yet(world:
     staff = Client()
     staff.force_login(world.users["physician"])
     for n, (page, minutes) in enumerate((("pain-curve", 15), ("procedure", 30))):
-        post_entry(Client(), token, key=f"key-before-{page}", pain=str(3 + n))
+        post_at(diary, minutes, token, key=f"key-before-{page}", pain=str(3 + n))
         assert staff.get(reverse(page, args=[diary.procedure_id])).status_code == 200
         assert DiaryScore.objects.get(procedure=diary.procedure, minutes=minutes).pain == 3 + n
     assert "30 min" in staff.get(reverse("procedure", args=[diary.procedure_id])).content.decode()
@@ -218,7 +225,7 @@ def test_an_answer_is_scored_once_so_a_score_staff_deleted_stays_deleted(world: 
     post_entry(Client(), token, key="key-first-answer", pain="4")
     scored(world)
     DiaryScore.objects.filter(procedure=diary.procedure, minutes=15).delete()
-    post_entry(Client(), token, key="key-second-answer", pain="5")  # flags the patient again
+    post_at(diary, 30, token, key="key-second-answer", pain="5")  # flags the patient again
     scored(world)
     assert list(DiaryScore.objects.filter(procedure=diary.procedure).values_list("minutes", "pain")) == [
         (30, 5)
@@ -226,16 +233,16 @@ def test_an_answer_is_scored_once_so_a_score_staff_deleted_stays_deleted(world: 
 
 
 def test_an_answer_flags_the_stage_stale_and_the_sweep_recomputes_it(world: World) -> None:
-    _diary, token = start(world)
+    diary, token = start(world)
     post_entry(Client(), token, pain="2")
-    post_entry(Client(), token, key="key-00000002", pain="3")
+    post_at(diary, 30, token, key="key-00000002", pain="3")
     world.patient.refresh_from_db()
     assert world.patient.stage_stale and world.patient.stage_updated_at is None
     assert refresh_stale_stages() == 1  # however many answers arrived before the sweep
     world.patient.refresh_from_db()
     assert not world.patient.stage_stale and world.patient.stage == Stage.DIARY_RUNNING
     assert refresh_stale_stages() == 0
-    post_entry(Client(), token, key="key-00000003", pain="3")
+    post_at(diary, 45, token, key="key-00000003", pain="3")
     world.patient.refresh_from_db()
     assert world.patient.stage_stale  # stale again, so swept again
 
@@ -276,17 +283,17 @@ def test_pages_that_show_stages_never_show_a_stale_one(world: World, page: str) 
 
 def test_an_answer_reads_and_writes_only_what_it_needs(world: World) -> None:
     """The busiest request: a field the answer's slim link row left out would cost a query of its own."""
-    _diary, token = start(world)
+    diary, token = start(world)
     post_entry(Client(), token, key="key-warm-up-1", pain="1")  # first answer also marks the stage stale
     with CaptureQueriesContext(connection) as answer:
-        assert post_entry(Client(), token, key="key-00000002", pain="4").json()["kept"]
+        assert post_at(diary, 30, token, key="key-00000002", pain="4").json()["kept"]
     statements = [query["sql"].split()[0].upper() for query in answer.captured_queries]
     # link, then in one transaction: (PostgreSQL: the diary's row lock,) open slots, entry, reminders,
     # stale mark, audit; the score follows with the stage
     assert statements.count("SELECT") == (3 if connection.features.has_select_for_update else 2), statements
     assert statements.count("INSERT") == 2 and statements.count("UPDATE") == 2, statements
     with CaptureQueriesContext(connection) as retry:
-        assert post_entry(Client(), token, key="key-00000002", pain="4").json()["duplicate"]
+        assert post_at(diary, 30, token, key="key-00000002", pain="4").json()["duplicate"]
     writes = [q["sql"] for q in retry.captured_queries if q["sql"].split()[0].upper() in {"UPDATE", "DELETE"}]
     inserts = [q["sql"] for q in retry.captured_queries if q["sql"].upper().startswith("INSERT")]
     assert not writes and len(inserts) == 1 and "audit" in inserts[0]  # a retry writes only its audit row
@@ -294,24 +301,29 @@ def test_an_answer_reads_and_writes_only_what_it_needs(world: World) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_answers_sent_at_once_each_take_their_own_time_and_retries_find_theirs(world: World) -> None:
-    """Eight phones at once (four answers, each sent twice): every answer stored once, on its own slot."""
-    _diary, token = start(world)
+    """Eight phones at once (four answers kept offline at 15, 30, 45 and 60 min, each sent twice): every
+    answer stored once, on its own slot."""
+    diary, token = start(world)
     keys = [f"key-at-once-{n}" for n in range(4)] * 2
     answers: list[Any] = [None] * len(keys)
     start_together = threading.Barrier(len(keys))
 
     def send(index: int) -> None:
         start_together.wait()
+        at = diary.starts_at + timedelta(minutes=15 * (index % 4 + 1))
         try:
-            answers[index] = post_entry(Client(), token, key=keys[index], pain="5").json()
+            answers[index] = post_entry(
+                Client(), token, key=keys[index], pain="5", entered_at=at.isoformat()
+            ).json()
         finally:
             db.connections.close_all()
 
     threads = [threading.Thread(target=send, args=(n,)) for n in range(len(keys))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with time_machine.travel(diary.starts_at + timedelta(minutes=61)):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     assert all(answer["kept"] for answer in answers)
     for n in range(4):  # a key's two sends got the same entry back, one as new and one as a repeat
         assert answers[n]["entry"] == answers[n + 4]["entry"]
@@ -353,20 +365,24 @@ def test_a_retry_returns_the_stored_entry(world: World) -> None:
     assert DiaryScore.objects.filter(procedure=diary.procedure).count() == 1
 
 
-def test_a_late_entry_goes_to_the_nearest_open_slot_and_says_so(world: World) -> None:
+def test_a_late_entry_goes_to_its_time_inside_the_window_and_says_so(world: World) -> None:
     diary, _token = start(world)
     at = diary.starts_at + timedelta(minutes=37)
     entry, created = services.submit_entry(diary, _data("k-late-0001", at), now=at)
     assert created and entry is not None
     assert entry.slot.minutes == 30 and entry.minutes_from_slot == 7 and entry.entered_at == at
     assert "7 minutes late" in services.binding_message(entry)
+    assert entry.fit == "late"
+    # 36 min: 30 min is answered and 45 min's window opens at 38: asked first, then kept at its own time.
     early = diary.starts_at + timedelta(minutes=36)
-    second, _ = services.submit_entry(diary, _data("k-early-001", early), now=early)
-    assert (
-        second is not None
-        and second.slot.minutes == 45
-        and "9 minutes early" in services.binding_message(second)
-    )
+    with pytest.raises(services.AnswerTooEarly) as asked:
+        services.submit_entry(diary, _data("k-early-001", early), now=early)
+    assert asked.value.slot.minutes == 45 and not Entry.objects.filter(idempotency_key="k-early-001").exists()
+    confirmed = services.EntryData("k-early-001", 2, None, {}, None, "", early, confirmed_early=True)
+    second, _ = services.submit_entry(diary, confirmed, now=early)
+    assert second is not None and second.slot is None and second.minutes_from_slot is None
+    assert second.fit == "extra" and "does not replace a diary time" in services.binding_message(second)
+    assert diary.slots.get(minutes=45).reminders.exclude(status=Reminder.Status.SKIPPED).exists()
 
 
 def test_an_offline_entry_keeps_its_phone_time(world: World) -> None:
@@ -374,11 +390,14 @@ def test_an_offline_entry_keeps_its_phone_time(world: World) -> None:
     then = timezone.now() - timedelta(minutes=1)
     post_entry(Client(), token, entered_at=then.isoformat())
     assert abs(Entry.objects.get().entered_at - then) < timedelta(seconds=1)
-    post_entry(Client(), token, key="key-future1", entered_at="2999-01-01T00:00:00Z")
+    # Now, with 15 min answered: kept as an extra point once confirmed, at the server's time.
+    post_entry(Client(), token, key="key-future1", entered_at="2999-01-01T00:00:00Z", confirm_early="on")
     assert Entry.objects.get(idempotency_key="key-future1").entered_at <= timezone.now()
     for odd in ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-14:00", "yesterday", "2026-02-30T10:00"]:
         assert (
-            post_entry(Client(), token, key=f"key-odd-{len(odd):04d}{odd[:2]}", entered_at=odd).status_code
+            post_entry(
+                Client(), token, key=f"key-odd-{len(odd):04d}{odd[:2]}", entered_at=odd, confirm_early="on"
+            ).status_code
             == 200
         )
 
@@ -443,7 +462,7 @@ def test_a_complete_diary_stops_its_reminders(world: World) -> None:
 
 def test_a_follow_up_entry_writes_a_follow_up(world: World) -> None:
     diary, token = start(world, type="rfa", intent="", agent_name="")
-    post_entry(Client(), token, pain="2")
+    post_at(diary, diary.slots.first().minutes, token, pain="2")
     assert FollowUp.objects.filter(procedure=diary.procedure, pain=2).count() == 1
 
 

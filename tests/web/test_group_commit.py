@@ -7,6 +7,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -256,20 +257,24 @@ def test_a_caller_interrupted_while_queued_leaves_the_queue_and_the_others_go_on
 @grouped
 @pytest.mark.django_db(transaction=True)
 def test_diary_answers_written_together_keep_their_keys(world: World) -> None:
-    """Through `submit_entry`: an answer, its retry and another answer in one group."""
+    """Through `submit_entry`: an answer, its retry and another answer in one group (sent at 1 h, made
+    offline at 15, 30 and 45 min, each inside its own time's window)."""
     diary, _token = start(world)
-    at = diary.starts_at
     created: list[bool] = []
 
-    def answer(key: str, hold: Callable[[], None]) -> Any:
+    def answer(key: str, minutes: int, hold: Callable[[], None]) -> Any:
+        at = diary.starts_at + timedelta(minutes=minutes)
         data = services.EntryData(key, 4, None, {}, None, "", at)
-        return services.submit_entry(diary, data, record=lambda _entry, new: (hold(), created.append(new)))
+        sent = diary.starts_at + timedelta(hours=1)
+        return services.submit_entry(
+            diary, data, now=sent, record=lambda _entry, new: (hold(), created.append(new))
+        )
 
     outcomes = at_once(
-        lambda hold: answer("key-first-0001", hold),
-        lambda _hold: answer("key-grouped-01", lambda: None),
-        lambda _hold: answer("key-grouped-01", lambda: None),
-        lambda _hold: answer("key-grouped-02", lambda: None),
+        lambda hold: answer("key-first-0001", 15, hold),
+        lambda _hold: answer("key-grouped-01", 30, lambda: None),
+        lambda _hold: answer("key-grouped-01", 30, lambda: None),
+        lambda _hold: answer("key-grouped-02", 45, lambda: None),
     )
     (first, _), (one, new_one), (again, new_again), (two, new_two) = (got for got, _c, _s in outcomes)
     assert (new_one, new_again, new_two) == (True, False, True) and sorted(created) == [

@@ -26,6 +26,7 @@ from ..anatomy import BillingRegion, Region, volume_advice
 from ..case import Assessment, Case, Procedure
 from ..coding import CodingNote, SessionCoding, code_procedure, level_groups
 from ..dates import add_months
+from ..diary_times import SHORTEST_NEGATIVE_DIARY_MINUTES
 from ..findings import Confidence, Finding, Parameter, ParameterValue, Rule, Severity
 from ..relief import Exact, ReliefRun, SustainedRelief, exact, peak_relief, relief_run, sustained_relief
 from ..results import Action, NextStep, ProcedureResult
@@ -46,6 +47,8 @@ COMMON_RULES: tuple[Rule, ...] = (
     Rule("GEN-LOW-PRE-PAIN", "too little pain on the day of a diagnostic block to judge relief",
          f"{GUIDELINES} §2.12, §6.6", C, WARN),
     Rule("GEN-DIARY-OPEN", "the diary ended while relief was still at the threshold", f"{GUIDELINES} §2.15", F, WARN),
+    Rule("GEN-DIARY-SHORT", "the diary stops too soon after the block to call it negative",
+         f"{GUIDELINES} §2.9, §2.15", F, WARN),
     Rule("GEN-STEROID-DIAGNOSTIC", "steroid in a diagnostic block", f"{GUIDELINES} §4.4; {LCD} R60, R61", C, WARN),
     Rule("GEN-STEROID-CERVICAL", "particulate steroid near the cervical vertebral artery", f"{GUIDELINES} §4.7", L, WARN),
     Rule("GEN-VOLUME", "more volume per nerve than advised for the region", f"{GUIDELINES} §1.9, §1.27, §3.5", C, WARN),
@@ -268,6 +271,8 @@ class Policy:
         if not procedure.diary or procedure.pre_pain is None or procedure.agent is None:
             return "pending"
         agent = AGENTS[procedure.agent.name]
+        if run is None and self.diary_too_short(procedure):
+            return "pending"  # no relief yet in answers given minutes after the block: not a negative
         if agent.acting is Acting.PLACEBO:
             return "negative" if run is None else "placebo"
         if run is None:
@@ -275,6 +280,11 @@ class Policy:
         if run.hours >= self.agent_min_hours(agent.name):
             return "positive"
         return "pending" if run.lasts_to_end_of_diary else "discordant"
+
+    def diary_too_short(self, procedure: Procedure) -> bool:
+        """The diary's last score comes before the least a diary must cover to show no relief."""
+        last = procedure.diary[-1].minutes if procedure.diary else 0
+        return last < SHORTEST_NEGATIVE_DIARY_MINUTES
 
     # -- the engine's per-procedure steps --
 
@@ -373,6 +383,19 @@ class Policy:
                 )
             )
         run = result.relief_run
+        if (
+            result.response == "pending"
+            and run is None
+            and procedure.diary
+            and self.diary_too_short(procedure)
+        ):
+            found.append(
+                self.finding(
+                    "GEN-DIARY-SHORT",
+                    f"the last score is {procedure.diary[-1].minutes:g} min after the block, before "
+                    f"{SHORTEST_NEGATIVE_DIARY_MINUTES} min: too soon to call it negative; add later scores",
+                )
+            )
         if result.response == "pending" and run is not None and run.lasts_to_end_of_diary:
             found.append(
                 self.finding(

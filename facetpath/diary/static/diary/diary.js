@@ -35,6 +35,36 @@
     return lines.join(" ");
   }
 
+  // An answer well before the next time is kept only once the patient says so (the server asks; nothing
+  // is saved meanwhile). "Wait" drops it; "Answer now anyway" sends it again, confirmed, at its own time.
+  var confirmBox = document.getElementById("diary-confirm");
+  var waiting = null;
+  function ask(answer, message) {
+    waiting = answer;
+    document.getElementById("diary-confirm-text").textContent = message;
+    confirmBox.hidden = false;
+    confirmBox.querySelector("[data-confirm=yes]").focus();
+  }
+  if (confirmBox) {
+    confirmBox.addEventListener("click", function (event) {
+      var choice = event.target.getAttribute("data-confirm");
+      if (!choice || !waiting) { return; }
+      confirmBox.hidden = true;
+      if (choice === "yes") {
+        waiting.confirm_early = "on";
+        var queue = load();
+        queue.unshift(waiting);
+        store(queue);
+        waiting = null;
+        say(form.getAttribute("data-sending"), "ok");
+        flush();
+      } else {
+        waiting = null;
+        say(form.getAttribute("data-waiting"), "ok");
+      }
+    });
+  }
+
   var sending = false;
   function flush() {
     if (sending) { return; }
@@ -49,9 +79,11 @@
     }).then(function (response) {
       if (response.status >= 500) { throw new Error("server"); }  // keep it and try again later
       return response.json().then(function (data) {
+        var answer = load()[0];
         var rest = load().slice(1);
         store(rest);
         sending = false;
+        if (data.confirm) { ask(answer, data.message); return; }
         if (!data.ok) { say(describe(data), "error"); return; }
         if (rest.length) { flush(); return; }
         // Reload so the page shows the next time due; the message survives the reload.
