@@ -8,8 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import Client
-from test_diary import post_entry, start
-from webfactories import World
+from webfactories import World, post_entry, start_diary
 
 from facetpath.web.access_log import WithoutLinkTokens
 
@@ -32,7 +31,7 @@ def server_log() -> Iterator[io.StringIO]:
 
 
 def test_a_diary_answer_is_logged_without_its_token(world: World, server_log: io.StringIO) -> None:
-    _diary, token = start(world)
+    _diary, token = start_diary(world)
     assert post_entry(Client(), token, pain="4").status_code == 200
     assert post_entry(Client(), token, key="key-00000002", pain="eleven").status_code == 400
     lines = server_log.getvalue().splitlines()

@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
-from webfactories import World, make_assessment, make_block, make_patient
+from webfactories import World, make_assessment, make_block, make_patient, post_entry, start_diary
 
 from facetpath.audit.models import AuditEvent
 from facetpath.diary import services
@@ -31,29 +31,6 @@ from facetpath.procedures.interpretation import refresh_stale_stages
 from facetpath.procedures.models import DiaryScore, FollowUp
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
-
-
-def start(world: World, **procedure: Any) -> tuple[Diary, str]:
-    patient = world.patient
-    patient.phone, patient.email = "+15550100", "ada@example.org"
-    patient.sms_consent = patient.email_consent = True
-    patient.save()
-    # Quiet hours off unless a test is about them: these tests run at any hour of the day.
-    DiarySettings.for_clinic(world.clinic)
-    DiarySettings.objects.filter(clinic=world.clinic).update(quiet_start=time(0), quiet_end=time(0))
-    block = make_block(patient, days_ago=0, end_time=_now_local_time(world, minutes_ago=15), **procedure)
-    return services.start_diary(block, world.users["nurse"])
-
-
-def _now_local_time(world: World, minutes_ago: int) -> time:
-    moment = timezone.now() - timedelta(minutes=minutes_ago)
-    return moment.astimezone(zoneinfo.ZoneInfo(world.clinic.time_zone)).time().replace(microsecond=0)
-
-
-def post_entry(client: Client, token: str, json: bool = True, **fields: Any) -> Any:
-    data = {"key": "key-00000001", "pain": "3", **fields}
-    headers = {"Accept": "application/json"} if json else {}
-    return client.post(f"/d/{token}/entry/", data, headers=headers)
 
 
 def post_at(diary: Diary, minutes: int, token: str, **fields: Any) -> Any:
@@ -99,7 +76,7 @@ def test_follow_up_slots_across_the_autumn_change_stay_at_the_morning_hour(db: N
 
 
 def test_starting_a_diary_makes_default_slots_and_reminders(world: World) -> None:
-    diary, token = start(world)
+    diary, token = start_diary(world)
     assert diary.kind == Diary.Kind.DIAGNOSTIC
     minutes = list(diary.slots.values_list("minutes", flat=True))
     assert minutes[:11] == [15, 30, 45, 60, 120, 180, 240, 300, 360, 420, 480]
@@ -113,17 +90,32 @@ def test_starting_a_diary_makes_default_slots_and_reminders(world: World) -> Non
 
 
 def test_an_rfa_diary_is_a_follow_up_diary(world: World) -> None:
-    diary, _token = start(world, type="rfa", intent="", agent_name="")
+    diary, _token = start_diary(world, type="rfa", intent="", agent_name="")
     assert diary.kind == Diary.Kind.FOLLOW_UP
-    days = [round(m / 1440) for m in diary.slots.values_list("minutes", flat=True)]
-    assert days == [1, 7, 14, 28, 42, 60, 90, 120, 150, 180]
+    # Follow-up days are calendar days after the block, at the morning hour where the clinic is: counted
+    # in minutes, day 1 of a block that ended at 23:45 is only 9 hours away.
+    zone = zoneinfo.ZoneInfo(world.clinic.time_zone)
+    due = [moment.astimezone(zone) for moment in diary.slots.values_list("due_at", flat=True)]
+    assert [(day.date() - diary.procedure.date).days for day in due] == [
+        1,
+        7,
+        14,
+        28,
+        42,
+        60,
+        90,
+        120,
+        150,
+        180,
+    ]
+    assert {(day.hour, day.minute) for day in due} == {(9, 0)}
 
 
 # --- Link ---------------------------------------------------------------------------------------------
 
 
 def test_the_link_carries_no_patient_identifier_and_opens_without_sign_in(world: World) -> None:
-    diary, token = start(world)
+    diary, token = start_diary(world)
     # The address is /d/<token>/ and nothing else; the token is random (an HMAC of a random nonce).
     assert services.diary_url(diary).endswith(f"/d/{token}/") and world.patient.mrn not in token
     assert len(token) == 20
@@ -136,7 +128,7 @@ def test_the_link_carries_no_patient_identifier_and_opens_without_sign_in(world:
 
 
 def test_a_forged_link_answers_404_and_keeps_nothing(world: World) -> None:
-    start(world)
+    start_diary(world)
     for forged in ["x" * 20, "A" * 64, "%00", "é" * 10, "y" * 200]:
         for page in ("", "discharge/", "discharge.pdf", "warning/"):
             assert Client().get(f"/d/{forged}/{page}").status_code == 404, page
@@ -147,7 +139,7 @@ def test_a_forged_link_answers_404_and_keeps_nothing(world: World) -> None:
 def test_an_expired_link_keeps_nothing_and_says_whom_to_call(world: World) -> None:
     world.clinic.phone = "555-0199"
     world.clinic.save()
-    diary, token = start(world)
+    diary, token = start_diary(world)
     Diary.objects.filter(pk=diary.pk).update(link_expires_at=timezone.now() - timedelta(seconds=1))
     response = post_entry(Client(), token, json=False)
     assert response.status_code == 410
@@ -158,7 +150,7 @@ def test_an_expired_link_keeps_nothing_and_says_whom_to_call(world: World) -> No
 
 
 def test_revoke_and_reissue(world: World) -> None:
-    diary, token = start(world)
+    diary, token = start_diary(world)
     nurse = world.client_for("nurse")
     nurse.post(reverse("diary-action", args=[diary.procedure_id, "revoke"]))
     assert Client().get(f"/d/{token}/").status_code == 410
@@ -169,7 +161,7 @@ def test_revoke_and_reissue(world: World) -> None:
 
 
 def test_scanner_gets_change_nothing(world: World) -> None:
-    diary, token = start(world)
+    diary, token = start_diary(world)
     scanner = Client()
     for path in ["", "entry/", "warning/", "stop-reminders/", "discharge/"]:
         assert scanner.get(f"/d/{token}/{path}").status_code in (200, 405)
@@ -189,7 +181,7 @@ def scored(world: World) -> None:
 
 
 def test_zero_is_an_answer_and_becomes_the_canonical_score(world: World) -> None:
-    diary, token = start(world)
+    diary, token = start_diary(world)
     answer = post_entry(Client(), token, pain="0").json()
     assert answer["ok"] and answer["kept"] and answer["slot"] == 15
     assert not DiaryScore.objects.filter(procedure=diary.procedure).exists()  # scored with the stage
@@ -199,7 +191,7 @@ def test_zero_is_an_answer_and_becomes_the_canonical_score(world: World) -> None
 
 
 def test_the_procedure_page_shows_an_answer_the_worker_has_not_scored_yet(world: World) -> None:
-    diary, token = start(world)
+    diary, token = start_diary(world)
     staff = Client()
     staff.force_login(world.users["physician"])
     for n, (page, minutes) in enumerate((("pain-curve", 15), ("procedure", 30))):
@@ -212,7 +204,7 @@ def test_the_procedure_page_shows_an_answer_the_worker_has_not_scored_yet(world:
 
 
 def test_a_score_staff_typed_after_the_answer_stays(world: World) -> None:
-    diary, token = start(world)
+    diary, token = start_diary(world)
     post_entry(Client(), token, pain="4")
     DiaryScore.objects.create(procedure=diary.procedure, minutes=15, pain=7, entered_by=world.users["nurse"])
     scored(world)
@@ -221,7 +213,7 @@ def test_a_score_staff_typed_after_the_answer_stays(world: World) -> None:
 
 
 def test_an_answer_is_scored_once_so_a_score_staff_deleted_stays_deleted(world: World) -> None:
-    diary, token = start(world)
+    diary, token = start_diary(world)
     post_entry(Client(), token, key="key-first-answer", pain="4")
     scored(world)
     DiaryScore.objects.filter(procedure=diary.procedure, minutes=15).delete()
@@ -233,7 +225,7 @@ def test_an_answer_is_scored_once_so_a_score_staff_deleted_stays_deleted(world: 
 
 
 def test_an_answer_flags_the_stage_stale_and_the_sweep_recomputes_it(world: World) -> None:
-    diary, token = start(world)
+    diary, token = start_diary(world)
     post_entry(Client(), token, pain="2")
     post_at(diary, 30, token, key="key-00000002", pain="3")
     world.patient.refresh_from_db()
@@ -250,7 +242,7 @@ def test_an_answer_flags_the_stage_stale_and_the_sweep_recomputes_it(world: Worl
 def test_a_record_that_cannot_be_evaluated_does_not_hold_up_the_others(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _diary, token = start(world)
+    _diary, token = start_diary(world)
     post_entry(Client(), token)
     other = Patient.objects.create(
         clinic=world.clinic, mrn="X-2", given_name="A", family_name="B", sex="male"
@@ -270,7 +262,7 @@ def test_a_record_that_cannot_be_evaluated_does_not_hold_up_the_others(
 
 @pytest.mark.parametrize("page", ["worklist", "patients", "patient"])
 def test_pages_that_show_stages_never_show_a_stale_one(world: World, page: str) -> None:
-    _diary, token = start(world)
+    _diary, token = start_diary(world)
     post_entry(Client(), token)
     staff = Client()
     staff.force_login(world.users["physician"])
@@ -283,7 +275,7 @@ def test_pages_that_show_stages_never_show_a_stale_one(world: World, page: str) 
 
 def test_an_answer_reads_and_writes_only_what_it_needs(world: World) -> None:
     """The busiest request: a field the answer's slim link row left out would cost a query of its own."""
-    diary, token = start(world)
+    diary, token = start_diary(world)
     post_entry(Client(), token, key="key-warm-up-1", pain="1")  # first answer also marks the stage stale
     with CaptureQueriesContext(connection) as answer:
         assert post_at(diary, 30, token, key="key-00000002", pain="4").json()["kept"]
@@ -303,7 +295,7 @@ def test_an_answer_reads_and_writes_only_what_it_needs(world: World) -> None:
 def test_answers_sent_at_once_each_take_their_own_time_and_retries_find_theirs(world: World) -> None:
     """Eight phones at once (four answers kept offline at 15, 30, 45 and 60 min, each sent twice): every
     answer stored once, on its own slot."""
-    diary, token = start(world)
+    diary, token = start_diary(world)
     keys = [f"key-at-once-{n}" for n in range(4)] * 2
     answers: list[Any] = [None] * len(keys)
     start_together = threading.Barrier(len(keys))
@@ -335,7 +327,7 @@ def test_answers_sent_at_once_each_take_their_own_time_and_retries_find_theirs(w
 
 
 def test_a_patient_answer_replaces_a_score_staff_typed_for_the_same_time(world: World) -> None:
-    diary, token = start(world)
+    diary, token = start_diary(world)
     DiaryScore.objects.create(procedure=diary.procedure, minutes=15, pain=9, entered_by=world.users["nurse"])
     post_entry(Client(), token, pain="4")
     scored(world)
@@ -344,7 +336,7 @@ def test_a_patient_answer_replaces_a_score_staff_typed_for_the_same_time(world: 
 
 
 def test_the_audit_trail_never_holds_a_links_token(world: World) -> None:
-    _diary, token = start(world)
+    _diary, token = start_diary(world)
     phone = Client()
     assert phone.get(reverse("diary-page", args=[token])).status_code == 200
     post_entry(phone, token, pain="3")
@@ -356,7 +348,7 @@ def test_the_audit_trail_never_holds_a_links_token(world: World) -> None:
 
 
 def test_a_retry_returns_the_stored_entry(world: World) -> None:
-    diary, token = start(world)
+    diary, token = start_diary(world)
     first = post_entry(Client(), token, pain="4").json()
     again = post_entry(Client(), token, pain="9").json()
     assert again["duplicate"] is True and again["entry"] == first["entry"]
@@ -366,7 +358,7 @@ def test_a_retry_returns_the_stored_entry(world: World) -> None:
 
 
 def test_a_late_entry_goes_to_its_time_inside_the_window_and_says_so(world: World) -> None:
-    diary, _token = start(world)
+    diary, _token = start_diary(world)
     at = diary.starts_at + timedelta(minutes=37)
     entry, created = services.submit_entry(diary, _data("k-late-0001", at), now=at)
     assert created and entry is not None
@@ -386,7 +378,7 @@ def test_a_late_entry_goes_to_its_time_inside_the_window_and_says_so(world: Worl
 
 
 def test_an_offline_entry_keeps_its_phone_time(world: World) -> None:
-    _diary, token = start(world)
+    _diary, token = start_diary(world)
     then = timezone.now() - timedelta(minutes=1)
     post_entry(Client(), token, entered_at=then.isoformat())
     assert abs(Entry.objects.get().entered_at - then) < timedelta(seconds=1)
@@ -407,7 +399,7 @@ def _data(key: str, at: datetime, pain: int = 2) -> services.EntryData:
 
 
 def test_movements_medicine_relief_and_note_are_kept(world: World) -> None:
-    _diary, token = start(world, painful_movements=["standing-up", "twisting"])
+    _diary, token = start_diary(world, painful_movements=["standing-up", "twisting"])
     page = Client().get(f"/d/{token}/").content.decode()
     assert "Standing up from a chair" in page and "Twisting at the waist" in page
     post_entry(
@@ -437,7 +429,7 @@ def test_movements_medicine_relief_and_note_are_kept(world: World) -> None:
 def test_bad_input_names_the_field_and_keeps_nothing(
     world: World, fields: dict[str, str], named: str
 ) -> None:
-    _diary, token = start(world)
+    _diary, token = start_diary(world)
     response = post_entry(Client(), token, **fields)
     assert response.status_code == 400
     assert named in response.json()["errors"]
@@ -447,7 +439,7 @@ def test_bad_input_names_the_field_and_keeps_nothing(
 
 
 def test_a_complete_diary_stops_its_reminders(world: World) -> None:
-    diary, token = start(world)
+    diary, token = start_diary(world)
     for n, slot in enumerate(diary.slots.all()):
         services.submit_entry(diary, _data(f"key-all-{n:04d}", slot.due_at), now=slot.due_at)
     diary.refresh_from_db()
@@ -461,7 +453,7 @@ def test_a_complete_diary_stops_its_reminders(world: World) -> None:
 
 
 def test_a_follow_up_entry_writes_a_follow_up(world: World) -> None:
-    diary, token = start(world, type="rfa", intent="", agent_name="")
+    diary, token = start_diary(world, type="rfa", intent="", agent_name="")
     post_at(diary, diary.slots.first().minutes, token, pain="2")
     assert FollowUp.objects.filter(procedure=diary.procedure, pain=2).count() == 1
 
@@ -471,7 +463,7 @@ def test_a_vas_patient_gets_the_score_on_their_scale(world: World) -> None:
     assert assessment is not None
     assessment.pain_scale, assessment.baseline_pain = "VAS-100", 80
     assessment.save()
-    diary, token = start(world)
+    diary, token = start_diary(world)
     post_entry(Client(), token, pain="3")
     scored(world)
     assert DiaryScore.objects.get(procedure=diary.procedure, minutes=15).pain == 30
@@ -486,7 +478,7 @@ def test_a_warning_sign_shows_what_to_do_alerts_the_worklist_and_emails_on_call(
     )
     world.clinic.phone = "555-0100"
     world.clinic.save()
-    _diary, token = start(world)
+    _diary, token = start_diary(world)
     mail.outbox.clear()
     response = Client().post(f"/d/{token}/warning/", {"key": "warn-000001", "signs": ["fever"]})
     page = response.content.decode()
@@ -504,7 +496,7 @@ def test_a_warning_sign_shows_what_to_do_alerts_the_worklist_and_emails_on_call(
 
 
 def test_a_red_flag_sends_to_emergency_services(world: World) -> None:
-    _diary, token = start(world)
+    _diary, token = start_diary(world)
     page = Client().post(f"/d/{token}/warning/", {"key": "warn-000002", "signs": ["bowel-bladder"]})
     assert (
         "Call emergency services (911) now" in page.content.decode()
@@ -524,7 +516,7 @@ def test_every_patient_page_gives_the_clinics_own_emergency_number(
     world.clinic.save()
     world.patient.preferred_language = language
     world.patient.save()
-    _diary, token = start(world)
+    _diary, token = start_diary(world)
     client = Client()
     red_flag = client.post(
         f"/d/{token}/warning/", {"key": "warn-000003", "signs": ["weakness"]}
@@ -551,13 +543,13 @@ def test_an_emergency_number_is_digits_as_dialled(world: World) -> None:
 
 
 def test_a_warning_needs_a_sign(world: World) -> None:
-    _diary, token = start(world)
+    _diary, token = start_diary(world)
     response = Client().post(f"/d/{token}/warning/", {"key": "warn-000003"})
     assert response.status_code == 400 and "Warning signs" in response.content.decode()
 
 
 def test_acknowledging_a_warning_clears_the_worklist(world: World) -> None:
-    _diary, token = start(world)
+    _diary, token = start_diary(world)
     Client().post(f"/d/{token}/warning/", {"key": "warn-000004", "signs": ["headache"]})
     report = WarningReport.objects.get()
     assert world.client_for("frontdesk").post(reverse("diary-ack", args=[report.pk])).status_code == 403
@@ -575,7 +567,7 @@ def _due(diary: Diary, minutes: int, channel: str = "sms") -> Reminder:
 
 
 def test_a_due_reminder_is_sent_by_sms_and_email(world: World) -> None:
-    diary, _token = start(world)
+    diary, _token = start_diary(world)
     at = diary.starts_at + timedelta(minutes=15)
     assert services.deliver_reminder(_due(diary, 15).pk, now=at) == "sent"
     outbox = list((Path(settings.DATA_DIR) / "outbox").glob("sms-*.txt"))
@@ -589,7 +581,7 @@ def test_a_due_reminder_is_sent_by_sms_and_email(world: World) -> None:
 
 
 def test_reminder_rechecks_just_before_sending(world: World) -> None:
-    diary, token = start(world)
+    diary, token = start_diary(world)
     post_entry(Client(), token)  # answers the 15-minute slot before its reminder
     reminder = _due(diary, 15)
     Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.QUEUED)  # as if still queued
@@ -603,7 +595,7 @@ def test_reminder_rechecks_just_before_sending(world: World) -> None:
 
 
 def test_opting_out_stops_reminders(world: World) -> None:
-    diary, token = start(world)
+    diary, token = start_diary(world)
     page = Client().post(f"/d/{token}/stop-reminders/")
     assert page.status_code == 200
     assert not Reminder.objects.filter(slot__diary=diary, status=Reminder.Status.QUEUED).exists()
@@ -623,7 +615,7 @@ def test_quiet_hours_move_reminders_to_the_morning(world: World) -> None:
     noon = datetime(2026, 6, 2, 12, 0, tzinfo=NEW_YORK)
     assert rules.after_quiet_hours(noon, NEW_YORK) == noon
     # A reminder whose time falls in quiet hours when the worker runs waits for the morning.
-    diary, _token = start(world)
+    diary, _token = start_diary(world)
     DiarySettings.objects.filter(clinic=world.clinic).update(quiet_start=time(21), quiet_end=time(8))
     reminder = _due(diary, 15)
     Reminder.objects.filter(pk=reminder.pk).update(send_after=late)
@@ -636,7 +628,7 @@ def test_a_failing_transport_is_logged_and_shown_to_staff(world: World, settings
     settings.FACETPATH_SMS_BACKEND = "http"
     settings.FACETPATH_SMS_URL = "http://127.0.0.1:9/sms"  # nothing listens on the discard port
     settings.FACETPATH_SMS_TOKEN = "t"
-    diary, _token = start(world)
+    diary, _token = start_diary(world)
     assert (
         services.deliver_reminder(_due(diary, 15).pk, now=diary.starts_at + timedelta(minutes=15)) == "failed"
     )
@@ -660,7 +652,7 @@ def test_no_consent_no_reminders(world: World) -> None:
 def test_the_diary_speaks_the_patients_language_unless_they_switch(world: World) -> None:
     world.patient.preferred_language = "es"
     world.patient.save()
-    _diary, token = start(world)
+    _diary, token = start_diary(world)
     spanish = Client().get(f"/d/{token}/").content.decode()
     assert 'lang="es"' in spanish and "Su diario del dolor" in spanish
     switched = Client()
@@ -690,7 +682,7 @@ def test_the_discharge_sheet_as_a_pdf_in_the_patients_language(
     world.clinic.save()
     world.patient.preferred_language = language
     world.patient.save()
-    diary, token = start(world, sedation="moderate")
+    diary, token = start_diary(world, sedation="moderate")
     text = pdf_text(Client().get(f"/d/{token}/discharge.pdf"))
     for expected in [*words, world.clinic.name, "555-0100", f"/d/{token}/"]:
         assert expected in text.replace("\n", " "), expected
@@ -704,7 +696,7 @@ def test_the_discharge_sheet_as_a_pdf_in_the_patients_language(
 
 
 def test_no_pdf_from_a_link_that_no_longer_works(world: World) -> None:
-    diary, token = start(world)
+    diary, token = start_diary(world)
     assert Client().get("/d/not-a-real-token-1/discharge.pdf").status_code == 404
     services.revoke_link(diary)
     assert Client().get(f"/d/{token}/discharge.pdf").status_code == 410
@@ -713,7 +705,7 @@ def test_no_pdf_from_a_link_that_no_longer_works(world: World) -> None:
 
 
 def test_discharge_sheet_by_region_and_sedation(world: World) -> None:
-    _diary, token = start(world, sedation="moderate")
+    _diary, token = start_diary(world, sedation="moderate")
     page = Client().get(f"/d/{token}/discharge/").content.decode()
     assert "your lower back" in page and "An adult must drive you home" in page and "<svg" in page
     assert "do not nap" in page  # a diagnostic block's diary window

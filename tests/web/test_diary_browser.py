@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import os
 import time as clock
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from axe_check import axe_violations
 from browsing import shoot
-from django.utils import timezone
-from webfactories import Clinic, make_assessment, make_block, make_patient
+from webfactories import PASSWORD, Clinic, World, start_diary
 
 from facetpath.diary import services
 from facetpath.diary.models import Diary, Entry
+from facetpath.patients.models import Patient
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PHONE = {"width": 390, "height": 844}
@@ -27,19 +26,17 @@ pytestmark = [
 ]
 
 
-def make_diary(language: str = "en") -> tuple[Diary, str]:
-    clinic = Clinic.objects.create(name="Riverside Spine Clinic", time_zone="UTC", phone="555-0100")
-    patient = make_patient(clinic, preferred_language=language)
-    make_assessment(patient)
-    ended = (timezone.now() - timedelta(minutes=14)).time().replace(microsecond=0)
-    block = make_block(
-        patient,
-        days_ago=0,
-        end_time=ended,
+def make_diary(world: World, language: str = "en") -> tuple[Diary, str]:
+    """The world's patient's diary, its block ended 14 minutes ago: the 15-minute slot is the next one."""
+    Clinic.objects.filter(pk=world.clinic.pk).update(name="Riverside Spine Clinic", phone="555-0100")
+    Patient.objects.filter(pk=world.patient.pk).update(preferred_language=language)
+    world.patient.refresh_from_db()
+    return start_diary(
+        world,
+        ended_minutes_ago=14,
         sedation="moderate",
         painful_movements=["standing-up", "bending-back"],
     )
-    return services.start_diary(block, None)
 
 
 def wait_for(condition: Any, seconds: float = 10.0) -> bool:
@@ -52,8 +49,10 @@ def wait_for(condition: Any, seconds: float = 10.0) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_entry_made_offline_is_sent_once_when_back_online(live_server: Any, chromium: Any) -> None:
-    _diary, token = make_diary()
+def test_an_entry_made_offline_is_sent_once_when_back_online(
+    live_server: Any, chromium: Any, world: World
+) -> None:
+    _diary, token = make_diary(world)
     context = chromium.new_context(viewport=PHONE)
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -89,8 +88,8 @@ def test_an_entry_made_offline_is_sent_once_when_back_online(live_server: Any, c
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_diary_works_without_javascript(live_server: Any, chromium: Any) -> None:
-    _diary, token = make_diary()
+def test_the_diary_works_without_javascript(live_server: Any, chromium: Any, world: World) -> None:
+    _diary, token = make_diary(world)
     context = chromium.new_context(viewport=PHONE, java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{live_server.url}/d/{token}/")
@@ -105,8 +104,10 @@ def test_the_diary_works_without_javascript(live_server: Any, chromium: Any) -> 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_patient_pages_pass_axe_in_both_languages(live_server: Any, chromium: Any, language: str) -> None:
-    diary, token = make_diary(language)
+def test_patient_pages_pass_axe_in_both_languages(
+    live_server: Any, chromium: Any, world: World, language: str
+) -> None:
+    diary, token = make_diary(world, language)
     context = chromium.new_context(viewport=PHONE)
     page = context.new_page()
     base = f"{live_server.url}/d/{token}"
@@ -128,11 +129,11 @@ def test_patient_pages_pass_axe_in_both_languages(live_server: Any, chromium: An
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_nurse_starts_the_diary_and_sees_a_warning_on_the_worklist(live_server: Any, chromium: Any) -> None:
-    from webfactories import PASSWORD, Role, make_user
-
-    diary, _token = make_diary()
-    nurse = make_user("nurse", diary.procedure.patient.clinic, Role.NURSE)
+def test_a_nurse_starts_the_diary_and_sees_a_warning_on_the_worklist(
+    live_server: Any, chromium: Any, world: World
+) -> None:
+    diary, _token = make_diary(world)
+    nurse = world.users["nurse"]
     diary.delete()
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from webfactories import World
+from webfactories import World, start_diary
 
 from facetpath import webcli
 from facetpath.diary import services
@@ -21,11 +21,8 @@ SAME_CLINIC = ["physician", "nurse", "frontdesk", "admin"]
 
 
 def diary_for(world: World) -> Diary:
-    world.patient.phone, world.patient.sms_consent = "+15550100", True
-    world.patient.save()
-    DiarySettings.for_clinic(world.clinic)
-    DiarySettings.objects.filter(clinic=world.clinic).update(quiet_start=time(0), quiet_end=time(0))
-    diary, _token = services.start_diary(world.procedure, world.users["nurse"])
+    """The diary of the world's block, done three days ago: its first slots are past and have no reminder."""
+    diary, _token = start_diary(world, block=world.procedure)
     return diary
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.urls import reverse
 from webfactories import GOOD_DIARY, World, make_block
@@ -32,7 +32,7 @@ def test_it_takes_a_new_patient_to_a_signed_first_block(world: World) -> None:
     client.post(
         reverse("assessment-new", args=[patient.pk]),
         {
-            "date": (date.today() - timedelta(days=30)).isoformat(), "region": "lumbar", "pain_duration_months": "9",
+            "date": (world.clinic.today() - timedelta(days=30)).isoformat(), "region": "lumbar", "pain_duration_months": "9",
             "axial_predominant": "on", "pain_scale": "NRS-11", "baseline_pain": "8", "bleeding_disorder": "none",
             "pregnancy": "no", "anaesthetic_allergy": "none", "care_0_modality": "physical therapy",
             "care_0_weeks": "10", "care_0_failed": "on", "disability_instrument": "ODI", "disability_score": "40",
@@ -41,7 +41,7 @@ def test_it_takes_a_new_patient_to_a_signed_first_block(world: World) -> None:
     patient.refresh_from_db()
     assert patient.stage == Stage.AWAITING_BLOCK
 
-    block_day = date.today() - timedelta(days=3)
+    block_day = world.clinic.today() - timedelta(days=3)
     response = client.post(
         reverse("procedure-new", args=[patient.pk]),
         {
@@ -176,7 +176,7 @@ def test_a_physician_overrides_a_pregnancy_stop_with_a_reason(world: World) -> N
     from facetpath.patients.models import Assessment
 
     data = {
-        "date": date.today().isoformat(), "region": "lumbar", "pain_duration_months": "6",
+        "date": world.clinic.today().isoformat(), "region": "lumbar", "pain_duration_months": "6",
         "axial_predominant": "on", "pain_scale": "NRS-11", "baseline_pain": "7", "bleeding_disorder": "none",
         "pregnancy": "possible",
         "anaesthetic_allergy": "none", "care_0_modality": "physical therapy", "care_0_weeks": "8",
@@ -235,7 +235,7 @@ def test_a_second_positive_block_signed_off_leads_to_rfa_and_the_rfa_to_follow_u
         "side": "bilateral", "guidance": "fluoroscopy", "sedation": "none", "agent_name": "lidocaine",
         "agent_concentration_percent": "2", "agent_volume_ml_per_nerve": "0.5", "pre_pain": "8",
     }  # fmt: skip
-    day = (date.today() - timedelta(days=3)).isoformat()
+    day = (world.clinic.today() - timedelta(days=3)).isoformat()
     client.post(reverse("procedure-new", args=[patient.pk]), {**block, "date": day})
     second = Procedure.objects.filter(patient=patient).exclude(pk=first.pk).get()
     client.post(reverse("diary-save", args=[second.pk]), {f"at_{m}": str(p) for m, p in GOOD_DIARY})
@@ -254,6 +254,7 @@ def test_a_second_positive_block_signed_off_leads_to_rfa_and_the_rfa_to_follow_u
         "rfa_technique": "thermal",
         "rfa_temperature_c": "80",
     }
-    client.post(reverse("procedure-new", args=[patient.pk]), {**rfa, "date": date.today().isoformat()})
+    today = world.clinic.today()
+    client.post(reverse("procedure-new", args=[patient.pk]), {**rfa, "date": today.isoformat()})
     patient.refresh_from_db()
-    assert patient.stage == Stage.RFA_DONE and patient.follow_up_due == date.today() + timedelta(days=90)
+    assert patient.stage == Stage.RFA_DONE and patient.follow_up_due == today + timedelta(days=90)

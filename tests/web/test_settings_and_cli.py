@@ -90,8 +90,8 @@ def test_todays_demo_blocks_have_ended_whatever_the_hour(clinic_hour: int) -> No
     """A reviewer may load the demo at night, clinic time: today's done blocks must lie in the past."""
     import zoneinfo
     from datetime import datetime, time
-    from unittest import mock
 
+    import time_machine
     from django.utils import timezone
 
     from facetpath.procedures.models import Procedure
@@ -99,7 +99,7 @@ def test_todays_demo_blocks_have_ended_whatever_the_hour(clinic_hour: int) -> No
 
     zone = zoneinfo.ZoneInfo("America/Chicago")  # the demo clinic's
     moment = datetime.combine(timezone.now().astimezone(zone).date(), time(clinic_hour, 5), tzinfo=zone)
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    with time_machine.travel(moment, tick=False):  # every clock, not just Django's
         clinic = load_demo()
         done_today = Procedure.objects.filter(patient__clinic=clinic, date=clinic.today(), status="done")
         assert done_today.exists()
