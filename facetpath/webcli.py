@@ -15,7 +15,6 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 SETTINGS = "facetpath.settings"
@@ -116,13 +115,13 @@ def _load_demo_once(data_dir: Path) -> None:
     from facetpath.web.demo import DEMO_CLINIC, load_demo
 
     marker = data_dir / "demo-loaded-on.txt"
-    today = date.today().isoformat()
-    loaded = marker.exists() and marker.read_text().strip() == today
-    if loaded and Clinic.objects.filter(name=DEMO_CLINIC).exists():
+    clinic = Clinic.objects.filter(name=DEMO_CLINIC).first()
+    # Today where the demo clinic is (its dates count from that day), not the server's date in UTC.
+    if clinic is not None and marker.exists() and marker.read_text().strip() == clinic.today().isoformat():
         print("Demo clinic already loaded today; keeping your changes.")
         return
     clinic = load_demo()
-    marker.write_text(today)
+    marker.write_text(clinic.today().isoformat())
     print(f"Loaded {clinic.name}: {clinic.patients.count()} synthetic patients.")
 
 

@@ -108,6 +108,38 @@ def test_todays_demo_blocks_have_ended_whatever_the_hour(clinic_hour: int) -> No
 
 
 @pytest.mark.django_db
+def test_the_demo_is_loaded_again_when_the_day_changes_where_the_demo_clinic_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its dates count from today in Chicago (UTC-6 in December), so the server's UTC date must not decide."""
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from facetpath import webcli
+    from facetpath.clinics.models import Clinic
+    from facetpath.web import demo
+
+    loads = []
+
+    def load_demo() -> Clinic:
+        clinic, _created = Clinic.objects.get_or_create(name=demo.DEMO_CLINIC, time_zone="America/Chicago")
+        loads.append(clinic)
+        return clinic
+
+    monkeypatch.setattr(demo, "load_demo", load_demo)
+    for moment, expected_loads in (
+        (datetime(2026, 12, 3, 23, 0, tzinfo=UTC), 1),  # 17:00 on 3 December in Chicago: the first load
+        (datetime(2026, 12, 4, 5, 59, tzinfo=UTC), 1),  # 23:59 in Chicago, 4 December in UTC: kept
+        (datetime(2026, 12, 4, 6, 0, tzinfo=UTC), 2),  # midnight in Chicago: a new demo day, loaded again
+        (datetime(2026, 12, 4, 6, 1, tzinfo=UTC), 2),
+    ):
+        with time_machine.travel(moment, tick=False):
+            webcli._load_demo_once(tmp_path)
+        assert len(loads) == expected_loads, moment
+
+
+@pytest.mark.django_db
 def test_demo_logins_work_and_the_worklist_is_full() -> None:
     from facetpath.web.demo import DEMO_PASSWORD, load_demo
 
