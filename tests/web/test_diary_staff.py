@@ -120,7 +120,7 @@ def test_clinic_defaults_are_editable_by_the_admin_and_name_bad_fields(world: Wo
     assert rules.diagnostic_minutes == [15, 30, 60] and rules.on_call_email == "oncall@a.example"
     bad = admin.post(reverse("diary-settings"), {**data, "diagnostic_minutes": "15, soon"})
     assert bad.status_code == 400 and "Diagnostic diary: minutes after the block" in bad.content.decode()
-    diary, _token = services.start_diary(world.procedure, None)
+    diary, _token = start_diary(world, block=world.procedure)
     assert list(diary.slots.values_list("minutes", flat=True))[:3] == [15, 30, 60]
 
 
