@@ -5,23 +5,19 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import time
 
 import pytest
 from django.test import Client
-from webfactories import World, make_block
+from webfactories import World, start_diary
 
-from facetpath.diary import services
-from facetpath.diary.models import DiarySettings, WarningReport
+from facetpath.diary.models import WarningReport
 
 
 def start(world: World, **procedure: object) -> str:
-    DiarySettings.for_clinic(world.clinic)
-    DiarySettings.objects.filter(clinic=world.clinic).update(quiet_start=time(0), quiet_end=time(0))
+    """The diary link's token; the clinic has a phone number for the sheet to give."""
     world.clinic.phone = "555-0100"
     world.clinic.save()
-    block = make_block(world.patient, days_ago=0, **procedure)
-    return services.start_diary(block, world.users["nurse"])[1]
+    return start_diary(world, **procedure)[1]
 
 
 def items(page: str, heading: str) -> list[str]:
