@@ -17,6 +17,7 @@ import nh3
 from django.utils.safestring import SafeString, mark_safe
 
 from facetpath.clinics.models import Clinic
+from facetpath.procedures.interpretation import DIARY_SCHEDULE_MINUTES
 from facetpath.public.models import EducationPage, Topic
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
@@ -62,10 +63,34 @@ def default_page(topic: str, language: str) -> PageText:
 EMERGENCY_NUMBER = "{emergency_number}"
 
 
+# Where the diary's times go: written from the schedule the diary really uses, so a page cannot promise
+# other times than the patient's link asks for.
+DIARY_TIMES = "{diary_times}"
+# How each language lists the times: the join word, and the two phrases (minutes, then hours).
+_TIME_WORDS = {
+    "en": (" and ", "{minutes} minutes, and at {hours} hours"),
+    "es": (" y ", "los {minutes} minutos, y a la {hours} horas"),
+}
+
+
+def _listed(numbers: list[int], last_join: str) -> str:
+    words = [str(n) for n in numbers]
+    return ", ".join(words[:-1]) + last_join + words[-1] if len(words) > 1 else "".join(words)
+
+
+def diary_times(language: str) -> str:
+    """The diary's times as a reader says them: "15, 30 and 45 minutes, and at 1, 2, … and 8 hours"."""
+    join, phrase = _TIME_WORDS.get(language, _TIME_WORDS["en"])
+    minutes = [m for m in DIARY_SCHEDULE_MINUTES if m < 60]
+    hours = [m // 60 for m in DIARY_SCHEDULE_MINUTES if m >= 60]
+    return phrase.format(minutes=_listed(minutes, join), hours=_listed(hours, join))
+
+
 def shipped_page(clinic: Clinic, topic: str, language: str) -> PageText:
-    """The page as shipped, with this clinic's emergency number."""
+    """The page as shipped, with this clinic's emergency number and the diary's times."""
     text = default_page(topic, language)
-    return replace(text, body=text.body.replace(EMERGENCY_NUMBER, clinic.emergency_number))
+    body = text.body.replace(EMERGENCY_NUMBER, clinic.emergency_number)
+    return replace(text, body=body.replace(DIARY_TIMES, diary_times(language)))
 
 
 def page_for(clinic: Clinic, topic: str, language: str) -> PageText:
