@@ -148,6 +148,21 @@ def sent(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     return render(request, "public/sent.html", _context(request, profile_for(slug), kind=kind))
 
 
+def not_found(request: HttpRequest) -> HttpResponse | None:
+    """The public site's 404, in its own look and the reader's language, linking to the clinic's home: the
+    clinic whose address was asked for when it has a public site, else the default clinic. None when no
+    clinic has a public site yet (the caller then shows its own page)."""
+    match = request.resolver_match
+    slug = match.kwargs.get("slug") if match is not None else None
+    profile = PublicProfile.objects.select_related("clinic").filter(slug=slug, published=True).first()
+    if profile is None:
+        try:
+            profile = default_profile()
+        except Http404:
+            return None
+    return render(request, "public/not_found.html", _context(request, profile), status=404)
+
+
 @login_not_required
 @require_GET
 def sitemap(request: HttpRequest) -> HttpResponse:

@@ -18,6 +18,7 @@ from facetpath.clinics.access import SESSION_KEY, as_id, require, staff_user
 from facetpath.clinics.models import Membership
 from facetpath.clinics.roles import Capability
 from facetpath.procedures.interpretation import refresh_stale_stages
+from facetpath.public import views as public
 from facetpath.web import sections
 from facetpath.web.worklist import WORKLIST_LIMIT, sections_for
 
@@ -82,7 +83,10 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "404.html", status=404)
+    # Outside the staff workspace and the diary links (which have their own pages), a visitor is on the
+    # public site: the 404 speaks its look and language.
+    public_page = None if request.path.startswith(("/staff/", "/d/")) else public.not_found(request)
+    return public_page or render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -46,3 +46,36 @@ def test_the_pages_saved_for_editing_carry_the_same_times(world: World) -> None:
     install_defaults(world.clinic)
     saved = EducationPage.objects.get(clinic=world.clinic, topic=Topic.LUMBAR, language="en")
     assert _schedule_said(saved.body, "en") == list(DIARY_SCHEDULE_MINUTES)
+
+
+# --- The 404 page ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "home"),
+    [("en", "Page not found", "Go to the home page of"), ("es", "Página no encontrada", "Ir a la página")],
+)
+@pytest.mark.parametrize("path", ["/no-such-page/", "/c/{slug}/learn/no-such-topic/", "/c/nobody/"])
+def test_a_public_address_that_does_not_exist_gets_the_public_404(
+    world: World, language: str, heading: str, home: str, path: str
+) -> None:
+    slug = publish(world.clinic).slug
+    response = Client(headers={"accept-language": language}).get(path.format(slug=slug))
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert f'lang="{language}"' in page and heading in page and home in page
+    assert f'href="/c/{slug}/"' in page  # the clinic's home
+    assert "worklist" not in page.lower() and "/staff/" not in page
+
+
+def test_a_staff_address_that_does_not_exist_keeps_the_staff_404(world: World) -> None:
+    publish(world.clinic)
+    client = Client()
+    client.force_login(world.users["nurse"])
+    page = client.get("/staff/no-such-page/", headers={"accept-language": "es"}).content.decode()
+    assert "Back to the worklist" in page and "Page not found" not in page
+
+
+def test_without_any_clinic_the_404_still_answers(db: None) -> None:
+    response = Client().get("/no-such-page/")
+    assert response.status_code == 404
