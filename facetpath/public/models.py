@@ -173,6 +173,8 @@ class ContactRequest(models.Model):
     family_name = models.CharField(_("Last name"), max_length=100)
     phone = models.CharField(_("Phone"), max_length=40, blank=True)
     email = models.EmailField(_("E-mail"), blank=True)
+    # Asked, not required: without it a patient made from the request reads "Born —" until the desk asks.
+    birth_date = models.DateField(_("Date of birth"), null=True, blank=True)
     pain_area = models.CharField(_("Where is the pain?"), max_length=12, choices=PainArea.choices, blank=True)
     pain_duration = models.CharField(
         _("How long have you had this pain?"), max_length=20, choices=PainDuration.choices, blank=True
@@ -259,6 +261,7 @@ class ContactRequest(models.Model):
             family_name=self.family_name,
             phone=self.phone,
             email=self.email,
+            birth_date=self.birth_date,
             preferred_language=self.language,
             # Consent to be called about this request is not consent to texts or routine e-mail.
         )

@@ -116,7 +116,7 @@ def question(request: HttpRequest, slug: str) -> HttpResponse:
 def _form(
     request: HttpRequest, profile: PublicProfile, form_class: type[PublicRequestForm], kind: str
 ) -> HttpResponse:
-    form = form_class(request.POST if request.method == "POST" else None)
+    form = form_class(request.POST if request.method == "POST" else None, today=profile.clinic.today())
     template = (
         "public/request_form.html" if kind == ContactRequest.Kind.APPOINTMENT else "public/ask_form.html"
     )

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
-from publicfactories import publish
+from django.urls import reverse
+from publicfactories import good_request, make_request, publish
 from webfactories import World
 
+from facetpath.patients.models import Patient
 from facetpath.procedures.interpretation import DIARY_SCHEDULE_MINUTES
 from facetpath.public.content import install_defaults
-from facetpath.public.models import EducationPage, Topic
+from facetpath.public.models import ContactRequest, EducationPage, Topic
 
 # The sentence that lists the diary's times, in each language: the minutes, then the hours.
 DIARY_SENTENCE = {
@@ -79,3 +82,80 @@ def test_a_staff_address_that_does_not_exist_keeps_the_staff_404(world: World) -
 def test_without_any_clinic_the_404_still_answers(db: None) -> None:
     response = Client().get("/no-such-page/")
     assert response.status_code == 404
+
+
+# --- The appointment form: a phone or an e-mail, and the date of birth ---------------------------------
+
+
+def _send(world: World, language: str = "en", **fields: str) -> tuple[int, str]:
+    slug = publish(world.clinic).slug
+    client = Client(headers={"accept-language": language})
+    response = client.post(reverse("public:request", args=[slug]), good_request(**fields))
+    return response.status_code, response.content.decode()
+
+
+@pytest.mark.parametrize("kept", [{"email": ""}, {"phone": ""}])
+def test_a_phone_or_an_email_is_enough(world: World, kept: dict[str, str]) -> None:
+    status, _page = _send(world, **kept)
+    assert status == 302
+    assert ContactRequest.objects.get().kind == "appointment"
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Please give a phone number or an e-mail address (or both)"),
+        ("es", "Escriba un número de teléfono o un correo electrónico (o los dos)"),
+    ],
+)
+def test_neither_phone_nor_email_names_both_and_keeps_the_rest(
+    world: World, language: str, message: str
+) -> None:
+    status, page = _send(world, language, phone="", email="", birth_date="1960-04-23")
+    assert status == 200 and message in page
+    assert 'value="Rosa"' in page and 'value="1960-04-23"' in page and "It hurts when I stand." in page
+    assert not ContactRequest.objects.exists()
+
+
+def test_the_form_asks_the_date_of_birth_without_demanding_it(world: World) -> None:
+    slug = publish(world.clinic).slug
+    page = Client().get(reverse("public:request", args=[slug])).content.decode()
+    assert 'name="birth_date"' in page and 'type="date"' in page and "Date of birth</label>" in page
+    assert _send(world, birth_date="")[0] == 302
+    assert ContactRequest.objects.get().birth_date is None
+
+
+@pytest.mark.parametrize(
+    ("born", "accepted"),
+    [("1900-01-01", True), ("1899-12-31", False), ("today", True), ("tomorrow", False)],
+)
+def test_the_date_of_birth_lies_between_1900_and_today(world: World, born: str, accepted: bool) -> None:
+    today = world.clinic.today()
+    value = {"today": today, "tomorrow": today + timedelta(days=1)}.get(born, born)
+    status, page = _send(world, birth_date=str(value))
+    assert (status == 302) is accepted
+    if not accepted:
+        assert "Date of birth:" in page and "The date of birth cannot be" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Date of birth: The date of birth cannot be in the future."),
+        ("es", "Fecha de nacimiento: La fecha de nacimiento no puede estar en el futuro."),
+    ],
+)
+def test_a_wrong_date_of_birth_is_named_in_the_readers_language(
+    world: World, language: str, message: str
+) -> None:
+    tomorrow = world.clinic.today() + timedelta(days=1)
+    assert message in _send(world, language, birth_date=tomorrow.isoformat())[1]
+    assert "Date of birth:" in _send(world, "en", birth_date="not a date")[1]
+
+
+def test_the_patient_made_from_a_request_carries_the_date_of_birth(world: World) -> None:
+    item = make_request(world.clinic, birth_date=date(1958, 7, 2))
+    client = world.client_for("frontdesk")
+    assert "2 Jul 1958" in client.get(reverse("request-detail", args=[item.pk])).content.decode()
+    client.post(reverse("request-make-patient", args=[item.pk]), {"mrn": "A-58"})
+    assert Patient.objects.get(mrn="A-58").birth_date == date(1958, 7, 2)
