@@ -22,6 +22,7 @@ from facetpath.audit.request import client_ip
 from facetpath.clinics.models import Clinic
 from facetpath.public.content import page_for
 from facetpath.public.forms import AppointmentRequestForm, PublicRequestForm, QuestionForm
+from facetpath.public.hours import localized_hours
 from facetpath.public.models import ContactRequest, PublicProfile, Topic, hash_client
 from facetpath.public.notify import acknowledge, notify_staff
 
@@ -52,6 +53,7 @@ def _context(request: HttpRequest, profile: PublicProfile, **extra: Any) -> dict
         "profile": profile,
         "clinic": profile.clinic,
         "clinic_name": profile.clinic.name,
+        "hour_lines": localized_hours(profile.hour_lines),
         "links": {
             "home": reverse("public:home", args=[slug]),
             "faq": reverse("public:faq", args=[slug]),

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import time
 
 from django.test import Client
-from webfactories import World
+from webfactories import World, make_block
 
 from facetpath.diary import services
 from facetpath.diary.models import DiarySettings
 from facetpath.procedures.interpretation import DIARY_SCHEDULE_MINUTES
-from webfactories import make_block
 
 
 def _spanish_diary(world: World) -> str:

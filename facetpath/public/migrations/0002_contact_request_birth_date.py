@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('public', '0001_initial'),
+        ("public", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contactrequest',
-            name='birth_date',
-            field=models.DateField(blank=True, null=True, verbose_name='Date of birth'),
+            model_name="contactrequest",
+            name="birth_date",
+            field=models.DateField(blank=True, null=True, verbose_name="Date of birth"),
         ),
     ]

@@ -159,3 +159,30 @@ def test_the_patient_made_from_a_request_carries_the_date_of_birth(world: World)
     assert "2 Jul 1958" in client.get(reverse("request-detail", args=[item.pk])).content.decode()
     client.post(reverse("request-make-patient", args=[item.pk]), {"mrn": "A-58"})
     assert Patient.objects.get(mrn="A-58").birth_date == date(1958, 7, 2)
+
+
+# --- Opening hours in the reader's language ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [
+        (
+            "es",
+            ["Lunes a viernes: 08:00 a 17:00", "Sábado: 09:00 a 12:30", "Domingo: cerrado"],
+            ["Monday", "pm"],
+        ),
+        ("en", ["Monday to Friday: 8 am to 5 pm", "Saturday: 9 am to 12:30 pm", "Sunday: closed"], ["Lunes"]),
+    ],
+)
+def test_opening_hours_read_in_the_readers_language(
+    world: World, language: str, shown: list[str], not_shown: list[str]
+) -> None:
+    profile = publish(world.clinic)
+    profile.hours = "Monday to Friday: 8 am to 5 pm\nSaturday: 9 am to 12:30 pm\nSunday: closed"
+    profile.save()
+    client = Client(headers={"accept-language": language})
+    for path in (f"/c/{profile.slug}/", f"/c/{profile.slug}/request/", f"/c/{profile.slug}/faq/"):
+        footer = client.get(path).content.decode().split('<footer class="site">')[1]
+        assert all(line in footer for line in shown), (path, footer)
+        assert not any(word in footer for word in not_shown), path
