@@ -18,12 +18,14 @@ from django.http import HttpRequest
 from facetpath.audit.log import audit
 from facetpath.audit.models import AuditEvent
 from facetpath.clinics.admin import ScopedAdmin, clinic_admin_site
+from facetpath.clinics.forms import ClinicForm
 from facetpath.clinics.models import Clinic
 
 
 @admin.register(Clinic, site=clinic_admin_site)
 class ClinicAdmin(ScopedAdmin):
     clinic_field = "id"
+    form = ClinicForm  # the time zone is chosen from the zoneinfo names, not typed
     list_display = ["name", "time_zone", "default_policy", "phone"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

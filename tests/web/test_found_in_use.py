@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 
+import pytest
 from django.test import Client
 from webfactories import World, make_block
 
+from facetpath.clinics.forms import ClinicForm
+from facetpath.clinics.roles import Role
 from facetpath.diary import services
 from facetpath.diary.models import DiarySettings
 from facetpath.procedures.interpretation import DIARY_SCHEDULE_MINUTES
@@ -27,3 +31,45 @@ def test_the_spanish_diary_counts_answered_times_not_hours(world: World) -> None
     total = len(DIARY_SCHEDULE_MINUTES) + 2  # the next morning and day 2
     assert f"0 de {total} horarios respondidos." in page
     assert "horas respondidas" not in page
+
+
+# --- The clinic's time zone is chosen, not typed --------------------------------------------------------
+
+CLINIC_FORM = {
+    "name": "Clinic A", "default_policy": "sis", "phone": "", "emergency_number": "911", "email": "",
+    "address": "", "insurance_networks": "",
+}  # fmt: skip
+
+
+def _clinic_url(world: World) -> str:
+    return f"/staff/admin/clinics/clinic/{world.clinic.pk}/change/"
+
+
+def test_the_clinic_time_zone_is_a_list_of_zone_names_keeping_the_current_one(world: World) -> None:
+    world.clinic.time_zone = "America/Chicago"
+    world.clinic.save()
+    page = world.client_for(Role.ADMIN).get(_clinic_url(world)).content.decode()
+    select = page.split('name="time_zone"')[1].split("</select>")[0]
+    assert '<optgroup label="America">' in select and '<optgroup label="Europe">' in select
+    assert '<option value="America/Chicago" selected>Chicago</option>' in select
+    assert '<option value="America/New_York">New York</option>' in select
+    areas = re.findall(r'<optgroup label="([^"]+)">', select)
+    assert areas[:-1] == sorted(areas[:-1]) and areas[-1] == "Other"
+
+
+@pytest.mark.parametrize(("zone", "saved"), [("Europe/Madrid", True), ("Mars/Olympus_Mons", False)])
+def test_only_a_listed_time_zone_is_saved(world: World, zone: str, saved: bool) -> None:
+    response = world.client_for(Role.ADMIN).post(_clinic_url(world), {**CLINIC_FORM, "time_zone": zone})
+    world.clinic.refresh_from_db()
+    assert (world.clinic.time_zone == zone) is saved
+    if not saved:
+        assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+
+
+def test_a_time_zone_typed_before_the_list_stays_shown_until_replaced(world: World) -> None:
+    # The middleware cannot serve pages with such a clinic, so the form is checked on its own.
+    world.clinic.time_zone = "Central Time"
+    form = ClinicForm(instance=world.clinic)
+    assert '<option value="Central Time" selected>Central Time</option>' in str(form["time_zone"])
+    bound = ClinicForm({**CLINIC_FORM, "time_zone": "Central Time"}, instance=world.clinic)
+    assert not bound.is_valid() and "is not a time zone name" in str(bound.errors["time_zone"])
