@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import BigIntegerField, Q, QuerySet
+from django.db.models import BigIntegerField, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from facetpath.clinics.access import access_assessment, access_patient, clinic_p
 from facetpath.clinics.roles import Capability
 from facetpath.patients.forms import AssessmentForm, PatientForm
 from facetpath.patients.models import Assessment, Patient, Stage
+from facetpath.patients.search import search_patients
 from facetpath.prepared import Param, Prepared, fields_of, instance_of
 from facetpath.procedures import interpretation
 from facetpath.procedures.models import Procedure
@@ -33,12 +34,7 @@ def _posted(request: HttpRequest) -> Any:
 def patient_list(request: HttpRequest) -> HttpResponse:
     patients = clinic_patients(request)
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL
-    if query:
-        words = query.split()
-        for word in words:
-            patients = patients.filter(
-                Q(family_name__icontains=word) | Q(given_name__icontains=word) | Q(mrn__icontains=word)
-            )
+    patients = search_patients(patients, query)
     stage = request.GET.get("stage", "")
     clinic = require(request, Capability.VIEW_PATIENTS).clinic
     interpretation.refresh_stale_stages(clinic)

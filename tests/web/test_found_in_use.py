@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time
 
 import pytest
 from django.test import Client
-from webfactories import World, make_block
+from webfactories import World, make_block, make_patient
 
 from facetpath.clinics.forms import ClinicForm
 from facetpath.clinics.roles import Role
@@ -73,3 +73,65 @@ def test_a_time_zone_typed_before_the_list_stays_shown_until_replaced(world: Wor
     assert '<option value="Central Time" selected>Central Time</option>' in str(form["time_zone"])
     bound = ClinicForm({**CLINIC_FORM, "time_zone": "Central Time"}, instance=world.clinic)
     assert not bound.is_valid() and "is not a time zone name" in str(bound.errors["time_zone"])
+
+
+# --- Patient search: phone digits and dates of birth ---------------------------------------------------
+
+
+@pytest.fixture
+def searchable(world: World) -> World:
+    make_patient(world.clinic, "P-1", given_name="Rosa", family_name="Delgado", phone="+1 (555) 010-0100",
+                 birth_date=date(1958, 7, 2))  # fmt: skip
+    make_patient(world.clinic, "P-2", given_name="Tom", family_name="Becker", phone="555.010.2200",
+                 birth_date=date(1958, 2, 7))  # fmt: skip
+    make_patient(world.other_clinic, "P-3", given_name="Rosa", family_name="Other", phone="555-010-0100",
+                 birth_date=date(1958, 7, 2))  # fmt: skip
+    return world
+
+
+def _found(world: World, query: str) -> list[str]:
+    page = world.client_for(Role.NURSE).get("/staff/patients/", {"q": query}).content.decode()
+    return [name for name in ("Delgado", "Becker", "Other", "Lovelace") if name in page]
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("5550100100", ["Delgado"]),
+        ("555-010-0100", ["Delgado"]),
+        ("(555) 010 0100", ["Delgado"]),
+        ("+1 555 010 0100", ["Delgado"]),
+        ("+15550100100", ["Delgado"]),
+        ("15550100100", ["Delgado"]),
+        ("0100", ["Delgado"]),
+        ("555 010", ["Delgado", "Becker"]),
+        ("010-2200", ["Becker"]),
+        ("5550109999", []),
+    ],
+)
+def test_patient_search_finds_phone_digits_however_written(
+    searchable: World, query: str, names: list[str]
+) -> None:
+    assert _found(searchable, query) == names  # never the other clinic's patient
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("1958-07-02", ["Delgado"]),
+        ("07/02/1958", ["Delgado"]),
+        ("02/07/1958", ["Becker"]),  # month first, as typed in the US
+        ("1958-02-07", ["Becker"]),
+        ("1958-07-03", []),
+        ("Rosa 1958-07-02", ["Delgado"]),
+        ("Tom 1958-07-02", []),
+        ("1958-02-30", []),  # not a date: read as text, which matches nothing
+    ],
+)
+def test_patient_search_finds_a_date_of_birth(searchable: World, query: str, names: list[str]) -> None:
+    assert _found(searchable, query) == names
+
+
+def test_patient_search_still_finds_names_and_mrns(searchable: World) -> None:
+    assert _found(searchable, "delg") == ["Delgado"]
+    assert _found(searchable, "P-2") == ["Becker"]
