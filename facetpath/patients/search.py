@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from functools import reduce
 
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.expressions import Combinable
@@ -43,7 +42,10 @@ def phone_digits(text: str) -> str:
 
 
 def _stored_digits() -> Combinable:
-    return reduce(lambda text, mark: Replace(text, Value(mark), Value("")), PHONE_PUNCTUATION, F("phone"))
+    text: Combinable = F("phone")
+    for mark in PHONE_PUNCTUATION:
+        text = Replace(text, Value(mark), Value(""))
+    return text
 
 
 def _word(word: str) -> Q:
