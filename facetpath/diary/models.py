@@ -209,10 +209,6 @@ class Entry(models.Model):
     movements = models.JSONField(default=dict, blank=True)
     took_pain_medicine = models.BooleanField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
-    scored = models.BooleanField(
-        default=False,
-        help_text="Written into the procedure's scores (follow-ups at once, the others with the stage).",
-    )
 
     class Meta:
         ordering = ["entered_at", "id"]

@@ -16,7 +16,7 @@ from browsing import shoot
 from django.utils import timezone
 from webfactories import Clinic, make_assessment, make_block, make_patient
 
-from facetpath.diary import services
+from facetpath.diary import actions
 from facetpath.diary.models import Diary, Entry
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -39,7 +39,7 @@ def make_diary(language: str = "en") -> tuple[Diary, str]:
         sedation="moderate",
         painful_movements=["standing-up", "bending-back"],
     )
-    return services.start_diary(block, None)
+    return actions.start_diary(block, None)
 
 
 def wait_for(condition: Any, seconds: float = 10.0) -> bool:
@@ -120,7 +120,7 @@ def test_patient_pages_pass_axe_in_both_languages(live_server: Any, chromium: An
     page.locator(".alert").first.wait_for()
     shoot(page, f"warning-advice-phone-{language}")
     assert axe_violations(page) == []
-    services.revoke_link(diary)
+    actions.revoke_link(diary)
     page.goto(base + "/")
     shoot(page, f"no-link-phone-{language}")
     assert axe_violations(page) == []
@@ -145,7 +145,7 @@ def test_a_nurse_starts_the_diary_and_sees_a_warning_on_the_worklist(live_server
     page.get_by_role("button", name="Start diary").click()
     page.get_by_text("Diary started").wait_for()
     started = Diary.objects.get(procedure=diary.procedure)
-    services.report_warning(started, ["fever"], "", "warn-browser-1")
+    actions.report_warning(started, ["fever"], "", "warn-browser-1")
     page.reload()
     shoot(page, "staff-diary-desktop")
     page.goto(f"{live_server.url}/staff/")

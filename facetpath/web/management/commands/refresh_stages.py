@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from facetpath.patients.models import Patient
-from facetpath.procedures.interpretation import refresh_stage
+from facetpath.procedures.stage import refresh_stage
 
 
 class Command(BaseCommand):
