@@ -13,6 +13,7 @@ import pytest
 from django import db
 from django.conf import settings
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -236,6 +237,24 @@ def test_an_answer_is_kept_when_the_stage_cannot_be_recomputed(
     assert answer["kept"] and Entry.objects.filter(diary=diary).count() == 1
     assert DiaryScore.objects.filter(procedure=diary.procedure, minutes=15).exists()
     assert Patient.objects.get(pk=world.patient.pk).stage == before  # the worker's pass tries again
+
+
+def test_the_workers_pass_goes_on_past_a_record_it_cannot_evaluate(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = make_patient(world.clinic, mrn="X-2", family_name="Other")
+    make_assessment(other)
+    make_block(other, days_ago=0, diary=((15, 2),))
+    real = stage.evaluate
+
+    def evaluate(patient: Patient, **kwargs: Any) -> Any:
+        if patient.pk == world.patient.pk:
+            raise ValueError("unreadable")
+        return real(patient, **kwargs)
+
+    monkeypatch.setattr(stage, "evaluate", evaluate)
+    call_command("refresh_stages", stdout=io.StringIO())
+    assert Patient.objects.get(pk=other.pk).stage == Stage.DIARY_RUNNING
 
 
 @pytest.mark.parametrize("page", ["worklist", "patients", "patient"])
