@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from facetpath.clinical.scales import DEFAULT_PAIN_SCALE, convert_pain
+from facetpath.diary.forms import DiarySettingsForm
 from facetpath.diary.models import (
     DIARY_PAIN_SCALE,
     Diary,
@@ -125,6 +126,11 @@ def acknowledge_warning(report: WarningReport, user: User) -> None:
     if report.acknowledged_at is None:
         report.acknowledged_at, report.acknowledged_by = timezone.now(), user
         report.save(update_fields=["acknowledged_at", "acknowledged_by"])
+
+
+def save_settings(form: DiarySettingsForm) -> DiarySettings:
+    """The clinic's diary settings (times, reminders, on-call address); diaries started later use them."""
+    return form.save()
 
 
 def _update_completion(diary: Diary) -> None:

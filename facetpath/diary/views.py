@@ -409,7 +409,7 @@ def diary_settings(request: HttpRequest) -> HttpResponse:
     rules = DiarySettings.for_clinic(membership.clinic)
     form = DiarySettingsForm(request.POST if request.method == "POST" else None, instance=rules)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        actions.save_settings(form)
         messages.success(request, "Diary settings saved. New diaries use them.")
         return redirect("diary-settings")
     return render(request, "diary/settings.html", {"form": form}, status=400 if form.errors else 200)
