@@ -406,7 +406,7 @@ def acknowledge_warning(request: HttpRequest, warning_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def diary_settings(request: HttpRequest) -> HttpResponse:
     membership = require(request, Capability.VIEW_AUDIT)  # clinic settings belong to the clinic admin
-    rules = DiarySettings.for_clinic(membership.clinic)
+    rules = DiarySettings.shown_for(membership.clinic)
     form = DiarySettingsForm(request.POST if request.method == "POST" else None, instance=rules)
     if request.method == "POST" and form.is_valid():
         actions.save_settings(form)

@@ -70,3 +70,15 @@ def test_the_procedure_page_queries_do_not_grow_with_the_patients_procedures(wor
     for days in (20, 40, 60, 80):
         make_block(world.patient, days_ago=days, diary=GOOD_DIARY)
     assert _count(world, "procedure", [world.procedure.pk]) == one
+
+
+def test_the_diary_settings_page_of_a_clinic_that_never_saved_them_writes_nothing(world: World) -> None:
+    client = world.client_for("admin")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("diary-settings")).status_code == 200
+    writes = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].lstrip().upper().startswith(WRITES)
+    ]
+    assert writes == []
