@@ -67,7 +67,7 @@ class DiarySettings(models.Model):
         return found
 
     @classmethod
-    def shown_for(cls, clinic: models.Model) -> DiarySettings:
+    def shown_for(cls, clinic: Any) -> DiarySettings:
         """The clinic's settings to show: the defaults, unsaved, until the clinic saves its own (a page
         that only shows them writes nothing)."""
         return cls.objects.filter(clinic=clinic).first() or cls(clinic=clinic, **cls._defaults())
