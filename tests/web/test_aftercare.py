@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from webfactories import World, make_block
 
-from facetpath.diary import services
+from facetpath.diary import actions
 from facetpath.diary.models import DiarySettings, WarningReport
 
 
@@ -21,7 +21,7 @@ def start(world: World, **procedure: object) -> str:
     world.clinic.phone = "555-0100"
     world.clinic.save()
     block = make_block(world.patient, days_ago=0, **procedure)
-    return services.start_diary(block, world.users["nurse"])[1]
+    return actions.start_diary(block, world.users["nurse"])[1]
 
 
 def items(page: str, heading: str) -> list[str]:
