@@ -7,10 +7,10 @@
    SMS consent, so every answer also cancels a queued reminder).
 2. Starts `facetpath serve` (granian, WSGI, one worker) on a free local port, with one extra URL:
      bare   POST /bench/bare/ : middleware stack, then one INSERT (an audit row), "ok"  (the floor)
-     diary  POST /d/<token>/entry/ (JSON): token check, form validation, slot binding under the diary's
-            lock, INSERT entry, reminder cancellation, the patient's stage flagged for the worker (which
-            scores the answer with the stage), audit row, JSON answer; answers that arrive together
-            commit together (facetpath.group_commit)
+     diary  POST /d/<token>/entry/ (JSON): token check, form validation, and in one transaction under
+            the diary's lock (diary.actions.record_answer): binding to a time's window (an answer before
+            the next window is sent confirmed, so it is kept as an extra point), INSERT entry, its score
+            at the true minute, reminder cancellation, the patient's stage recomputed, audit row; JSON answer
 3. A second process sends `--requests` of each per round, `--concurrency` keep-alive connections at once,
    bare then diary, `--rounds` times after a warm-up: alternating, so that a slower spell of a shared
    machine falls on both paths. 10 % of diary requests are retries of an answer already stored.
@@ -96,7 +96,7 @@ def build(args: argparse.Namespace, data_dir: Path) -> list[str]:
         call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0, interactive=False)
     from facetpath.clinics.models import Clinic
-    from facetpath.diary import services
+    from facetpath.diary import actions
     from facetpath.diary.models import DiarySettings
     from facetpath.patients.models import Assessment, Patient
     from facetpath.procedures.models import Procedure
@@ -121,7 +121,7 @@ def build(args: argparse.Namespace, data_dir: Path) -> list[str]:
             side="bilateral", agent_name="lidocaine", agent_concentration_percent=2,
             agent_volume_ml_per_nerve=0.5, pre_pain=8, status="done", end_time=ended,
         )  # fmt: skip
-        _diary, token = services.start_diary(block, None)
+        _diary, token = actions.start_diary(block, None)
         tokens.append(token)
     return tokens
 
@@ -218,7 +218,7 @@ def load(port: int, tokens: list[str], requests: int, rounds_wanted: int, concur
         diary_jobs = [
             (
                 f"/d/{tokens[(first + i) % len(tokens)]}/entry/",
-                {"key": f"bench-key-{first + i:08d}", "pain": str(rng.randint(0, 10))},
+                {"key": f"bench-key-{first + i:08d}", "pain": str(rng.randint(0, 10)), "confirm_early": "on"},
             )
             for i in range(fresh)
         ]

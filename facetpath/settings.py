@@ -90,10 +90,13 @@ def sqlite_database(directory: Path) -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": directory / "facetpath.sqlite3",
-        # synchronous=FULL: each commit waits for the disk, so an answer a phone was told is saved survives a
-        # power cut (some builds default to NORMAL in WAL mode); facetpath.group_commit shares that wait.
+        # WAL: pages read while an answer is written. IMMEDIATE: a write transaction takes the write lock
+        # when it begins, so writers queue for it (for up to `timeout` seconds) instead of failing when a
+        # read inside them would need to become a write. synchronous=FULL: each commit waits for the disk,
+        # so an answer a phone was told is saved survives a power cut (some builds default to NORMAL in WAL).
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
         },
         # Kept open between requests, as on PostgreSQL: a new connection re-read the schema and re-planned

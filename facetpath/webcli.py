@@ -6,6 +6,7 @@ facetpath serve [--host H] [--port P] [--workers N]   production server (granian
 facetpath manage <django command> ...       Django's management commands (migrate, createsuperuser…)
 facetpath worker [--once] [--every SECONDS] [--interval SECONDS]
                                             send diary reminders as they fall due; re-evaluate stages
+                                            as the calendar moves them
 """
 
 from __future__ import annotations
@@ -142,7 +143,8 @@ def _print_logins(host: str, port: int) -> None:
 
 
 def worker(argv: list[str]) -> int:
-    """Brings stale stages up to date and sends diary reminders as they fall due (django-tasks-db)."""
+    """Sends diary reminders as they fall due (django-tasks-db) and, every `--every` seconds, re-evaluates
+    every stage, which the calendar moves (each write keeps its own patient's stage current)."""
     parser = argparse.ArgumentParser(prog="facetpath worker")
     parser.add_argument("--once", action="store_true", help="run one pass and exit")
     parser.add_argument(
@@ -152,23 +154,20 @@ def worker(argv: list[str]) -> int:
         "--interval",
         type=float,
         default=10.0,
-        help="seconds between checks for stale stages and due reminders (default 10)",
+        help="seconds between checks for due reminders (default 10)",
     )
     args = parser.parse_args(argv)
     _setup()
     from django.core.management import call_command
 
     from facetpath.diary.services import send_lost_reminders
-    from facetpath.procedures.interpretation import refresh_stale_stages
 
     last_pass = None
     while True:
         if last_pass is None or time.monotonic() - last_pass >= max(60, args.every):
             call_command("refresh_stages")
             last_pass = time.monotonic()
-        # Stages a diary answer left stale (usually none: one indexed query), then every task already due
-        # (reminders carry their send time), then reminders whose task was lost; then back to this loop.
-        refresh_stale_stages()
+        # Every task already due (reminders carry their send time), then reminders whose task was lost.
         call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
         send_lost_reminders()
         if args.once:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from facetpath.clinics.models import Clinic
-from facetpath.diary import services
+from facetpath.diary import actions, services
 from facetpath.diary.models import Diary, DiarySettings, Reminder
 from facetpath.procedures.models import DiaryScore, Procedure
 
@@ -39,13 +39,13 @@ def load_demo_diaries(clinic: Clinic) -> None:
             )
             block.painful_movements = region_moves
             block.save(update_fields=["painful_movements"])
-        diary, _token = services.start_diary(block, None)
+        diary, _token = actions.start_diary(block, None)
         diaries.append(diary)
         scores = {s.minutes: s.pain for s in DiaryScore.objects.filter(procedure=block)}
         for slot in diary.slots.filter(due_at__lte=now).order_by("due_at")[:4]:
             if slot.minutes not in scores:
                 continue
-            data = services.EntryData(
+            data = actions.EntryData(
                 idempotency_key=f"demo-{diary.pk}-{slot.minutes}",
                 pain=min(10, scores[slot.minutes]),
                 relief_percent=None,
@@ -55,9 +55,9 @@ def load_demo_diaries(clinic: Clinic) -> None:
                 # On time: the answer's true time is the time staff typed the score for, so it is one point.
                 entered_at=slot.due_at,
             )
-            services.submit_entry(diary, data, now=slot.due_at + timedelta(minutes=3))
+            actions.record_answer(diary, data, now=slot.due_at + timedelta(minutes=3))
     if diaries:
-        services.report_warning(diaries[-1], ["headache"], "Headache since this afternoon.", "demo-warning-1")
+        actions.report_warning(diaries[-1], ["headache"], "Headache since this afternoon.", "demo-warning-1")
     # The reminders of the times already past, as the worker would have handled them at their times:
     # answered ones are logged "not sent", the others go to the development outbox.
     for diary in diaries[:2]:

@@ -10,6 +10,7 @@ import hmac
 import secrets
 import zoneinfo
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -62,15 +63,23 @@ class DiarySettings(models.Model):
 
     @classmethod
     def for_clinic(cls, clinic: models.Model) -> DiarySettings:
-        found, _created = cls.objects.get_or_create(
-            clinic=clinic,
-            defaults={
-                "diagnostic_minutes": DEFAULT_DIAGNOSTIC_MINUTES,
-                "diagnostic_days": DEFAULT_DIAGNOSTIC_DAYS,
-                "follow_up_days": DEFAULT_FOLLOW_UP_DAYS,
-            },
-        )
+        """The clinic's settings, stored with the defaults the first time a write needs them."""
+        found, _created = cls.objects.get_or_create(clinic=clinic, defaults=cls._defaults())
         return found
+
+    @classmethod
+    def shown_for(cls, clinic: Any) -> DiarySettings:
+        """The clinic's settings to show: the defaults, unsaved, until the clinic saves its own (a page
+        that only shows them writes nothing)."""
+        return cls.objects.filter(clinic=clinic).first() or cls(clinic=clinic, **cls._defaults())
+
+    @staticmethod
+    def _defaults() -> dict[str, Any]:
+        return {
+            "diagnostic_minutes": DEFAULT_DIAGNOSTIC_MINUTES,
+            "diagnostic_days": DEFAULT_DIAGNOSTIC_DAYS,
+            "follow_up_days": DEFAULT_FOLLOW_UP_DAYS,
+        }
 
     def in_quiet_hours(self, moment: datetime, zone: zoneinfo.ZoneInfo) -> bool:
         local = moment.astimezone(zone).time()
@@ -214,10 +223,6 @@ class Entry(models.Model):
     movements = models.JSONField(default=dict, blank=True)
     took_pain_medicine = models.BooleanField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
-    scored = models.BooleanField(
-        default=False,
-        help_text="Written into the procedure's scores (follow-ups at once, the others with the stage).",
-    )
 
     class Meta:
         ordering = ["entered_at", "id"]

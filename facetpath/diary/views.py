@@ -11,7 +11,6 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import CharField, Model
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,13 +33,10 @@ from facetpath.clinics.access import (
 from facetpath.clinics.language import use_patient_language
 from facetpath.clinics.models import Clinic
 from facetpath.clinics.roles import Capability
-from facetpath.diary import discharge, services, times
+from facetpath.diary import actions, discharge, services, times
 from facetpath.diary.forms import AddSlotForm, DiarySettingsForm, EntryForm, WarningForm
 from facetpath.diary.models import Diary, DiarySettings, Reminder, hash_token
 from facetpath.diary.pdf import discharge_pdf
-from facetpath.patients.models import Patient
-from facetpath.prepared import Param, Prepared, fields_of, instance_of, join
-from facetpath.procedures.models import Procedure
 
 LINK_ACTOR = "patient link"
 DEFAULT_EMERGENCY_NUMBER = str(Clinic._meta.get_field("emergency_number").default)
@@ -48,59 +44,15 @@ DEFAULT_EMERGENCY_NUMBER = str(Clinic._meta.get_field("emergency_number").defaul
 # --- The patient's side -------------------------------------------------------------------------------
 
 
-def _diary_for(token: str, *, answering: bool = False) -> Diary | None:
-    """The diary a link opens, with its procedure, patient and clinic; None for a forged link.
-
-    `answering` loads only what taking an answer reads (a phone's answer is the busiest request): the
-    other fields of the procedure, patient and clinic would load one query each if read, so pages
-    render from the whole row."""
+def _diary_for(token: str) -> Diary | None:
+    """The diary a link opens, with its procedure, patient and clinic; None for a forged link."""
     if not token.isascii() or len(token) > 64:
         return None
-    query, leave_out = (LINK_FOR_ANSWER, ANSWER_LEAVES_OUT) if answering else (DIARY_BY_TOKEN_HASH, NOTHING)
-    found = query(token_hash=hash_token(token))
-    if not found:
-        return None
-    row = found[0]
-    diary = instance_of(Diary, row, leave_out=leave_out[Diary])
-    procedure = instance_of(Procedure, row, "procedure__", leave_out[Procedure])
-    patient = instance_of(Patient, row, "procedure__patient__", leave_out[Patient])
-    join(diary, "procedure", procedure)
-    join(procedure, "patient", patient)
-    join(patient, "clinic", instance_of(Clinic, row, "procedure__patient__clinic__", leave_out[Clinic]))
-    return diary
-
-
-def _leave_out_all_but(model: type[Model], *kept: str) -> list[str]:
-    return [field.name for field in model._meta.concrete_fields if field.name not in {"id", *kept}]
-
-
-NOTHING: dict[type[Model], list[str]] = {Diary: [], Procedure: [], Patient: [], Clinic: []}
-# What an answer reads: the diary's state and times (not how its link was made, nor by whom), the
-# movements asked about, the patient's language, the clinic's zone (slot times), and its name and
-# numbers (for a link that no longer works).
-ANSWER_LEAVES_OUT = {
-    Diary: ["link_nonce", "token_hash", "reminders_opted_out_at", "created_by", "created_at"],
-    Procedure: _leave_out_all_but(Procedure, "patient", "painful_movements"),
-    Patient: _leave_out_all_but(Patient, "clinic", "preferred_language"),
-    Clinic: _leave_out_all_but(Clinic, "name", "phone", "emergency_number", "time_zone"),
-}
-
-
-def _link_query(leave_out: dict[type[Model], list[str]]) -> Prepared:
-    # Prepared (facetpath.prepared), with the procedure, patient and clinic in the same row, as
-    # select_related would load them.
-    return Prepared(
-        lambda: Diary.objects.filter(token_hash=Param("token_hash", CharField())).values(
-            *fields_of(Diary, leave_out=leave_out[Diary]),
-            *fields_of(Procedure, "procedure__", leave_out[Procedure]),
-            *fields_of(Patient, "procedure__patient__", leave_out[Patient]),
-            *fields_of(Clinic, "procedure__patient__clinic__", leave_out[Clinic]),
-        )
+    return (
+        Diary.objects.select_related("procedure__patient__clinic")
+        .filter(token_hash=hash_token(token))
+        .first()
     )
-
-
-DIARY_BY_TOKEN_HASH = _link_query(NOTHING)
-LINK_FOR_ANSWER = _link_query(ANSWER_LEAVES_OUT)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -139,8 +91,8 @@ def _no_link(request: HttpRequest, diary: Diary | None) -> HttpResponse:
     return render(request, "diary/no_link.html", context, status=status)
 
 
-def _open_diary(request: HttpRequest, token: str, *, answering: bool = False) -> Diary | HttpResponse:
-    diary = _diary_for(token, answering=answering)
+def _open_diary(request: HttpRequest, token: str) -> Diary | HttpResponse:
+    diary = _diary_for(token)
     if diary is None or not diary.link_usable or diary.status == Diary.Status.CANCELLED:
         return _no_link(request, diary)
     use_patient_language(request, diary.procedure.patient.preferred_language)
@@ -231,7 +183,7 @@ def no_store(view: LinkView) -> LinkView:
 @require_POST
 @no_store
 def diary_entry(request: HttpRequest, token: str) -> HttpResponse:
-    diary = _open_diary(request, token, answering=True)
+    diary = _open_diary(request, token)
     if isinstance(diary, HttpResponse):
         return diary
     form = _entry_form(diary, request.POST)
@@ -241,15 +193,15 @@ def diary_entry(request: HttpRequest, token: str) -> HttpResponse:
             return JsonResponse({"ok": False, "kept": False, "errors": errors}, status=400)
         return _answer_page(request, token, form=form, status=400)
 
-    # A retry of the answer that completed the diary still gets that answer back (submit_entry looks up
+    # A retry of the answer that completed the diary still gets that answer back (record_answer looks up
     # the key first), so completion is only decided there.
     def record(entry: Any, created: bool) -> None:
         detail = "diary entry" if created else "repeat"
         _audit_link(request, "create" if created else "view", entry, diary, detail)
 
     try:
-        entry, created = services.submit_entry(diary, form.entry_data(), record=record)
-    except services.AnswerTooEarly as early:
+        entry, created = actions.record_answer(diary, form.entry_data(), record=record)
+    except actions.AnswerTooEarly as early:
         return _confirm_early(request, diary, form, early)
     if entry is None:
         message = _("Every time in this diary is already answered. Thank you!")
@@ -313,7 +265,7 @@ def warning_signs(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         context = _patient_context(diary, form=form, emergency=EMERGENCY_SIGNS)
         return render(request, "diary/warning.html", context, status=400)
-    report, created = services.report_warning(
+    report, created = actions.report_warning(
         diary, list(form.cleaned_data["signs"]), form.cleaned_data["note"], form.cleaned_data["key"]
     )
     if created:
@@ -328,7 +280,7 @@ def stop_reminders(request: HttpRequest, token: str) -> HttpResponse:
     diary = _open_diary(request, token)
     if isinstance(diary, HttpResponse):
         return diary
-    services.opt_out(diary)
+    actions.opt_out(diary)
     _audit_link(request, "update", diary, diary, "opted out of reminders")
     return _diary_page(request, diary, _entry_form(diary), saved_message=_("No more reminders will be sent."))
 
@@ -426,31 +378,31 @@ def staff_action(request: HttpRequest, procedure_id: int, action: str) -> HttpRe
         raise Http404("No such diary action.")
     try:
         if action == "start":
-            diary, _token = services.start_diary(procedure, request.user)
+            diary, _token = actions.start_diary(procedure, request.user)
             messages.success(request, "Diary started. Give the patient the link or the discharge sheet.")
         elif diary is None:
             messages.error(request, "This procedure has no diary yet.")
         elif action == "reissue":
-            services.reissue_link(diary)
+            actions.reissue_link(diary)
             messages.success(request, "New link made; the old one no longer works.")
         elif action == "revoke":
-            services.revoke_link(diary)
+            actions.revoke_link(diary)
             messages.success(request, "Link withdrawn. Reissue one to let the patient continue.")
         elif action == "cancel":
-            services.cancel_diary(diary)
+            actions.cancel_diary(diary)
             messages.success(request, "Diary closed; no more reminders.")
         elif action == "add-slot":
             form = AddSlotForm(request.POST)
             if not form.is_valid():
-                raise services.DiaryError(
+                raise actions.DiaryError(
                     "Extra time: " + " ".join(str(error) for error in form.errors.get("minutes", ["invalid"]))
                 )
-            services.add_slot(diary, form.cleaned_data["minutes"])
+            actions.add_slot(diary, form.cleaned_data["minutes"])
             messages.success(request, "Time added.")
         elif action == "remove-slot":
-            services.remove_slot(diary, as_id(request.POST.get("slot", "")))
+            actions.remove_slot(diary, as_id(request.POST.get("slot", "")))
             messages.success(request, "Time removed.")
-    except services.DiaryError as error:
+    except actions.DiaryError as error:
         messages.error(request, str(error))
     if diary is not None:
         audit(
@@ -466,9 +418,7 @@ def staff_action(request: HttpRequest, procedure_id: int, action: str) -> HttpRe
 @require_POST
 def acknowledge_warning(request: HttpRequest, warning_id: int) -> HttpResponse:
     report = access_warning_report(request, warning_id)
-    if report.acknowledged_at is None:
-        report.acknowledged_at, report.acknowledged_by = timezone.now(), staff_user(request)
-        report.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    actions.acknowledge_warning(report, staff_user(request))
     audit(request, "update", report, report.diary.procedure.patient, detail="warning acknowledged")
     messages.success(request, "Warning marked as handled.")
     return redirect("diary-staff", report.diary.procedure_id)
@@ -477,10 +427,10 @@ def acknowledge_warning(request: HttpRequest, warning_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def diary_settings(request: HttpRequest) -> HttpResponse:
     membership = require(request, Capability.VIEW_AUDIT)  # clinic settings belong to the clinic admin
-    rules = DiarySettings.for_clinic(membership.clinic)
+    rules = DiarySettings.shown_for(membership.clinic)
     form = DiarySettingsForm(request.POST if request.method == "POST" else None, instance=rules)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        actions.save_settings(form)
         messages.success(request, "Diary settings saved. New diaries use them.")
         return redirect("diary-settings")
     return render(request, "diary/settings.html", {"form": form}, status=400 if form.errors else 200)

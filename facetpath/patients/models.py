@@ -68,9 +68,6 @@ class Patient(models.Model):
     next_step = models.CharField(max_length=300, blank=True)
     stage_updated_at = models.DateTimeField(null=True, blank=True)
     follow_up_due = models.DateField(null=True, blank=True)
-    # Set by writes that defer the re-evaluation (a patient's diary answer): the worker recomputes the
-    # stage, and any page that lists stages recomputes it first if the worker has not yet.
-    stage_stale = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -80,7 +77,6 @@ class Patient(models.Model):
             # the worklist's sections: stage lists oldest first, overdue follow-ups by date
             models.Index(fields=["clinic", "stage", "stage_updated_at", "id"], name="patient_stage_order"),
             models.Index(fields=["clinic", "follow_up_due"]),
-            models.Index(fields=["clinic"], condition=models.Q(stage_stale=True), name="patient_stage_stale"),
         ]
 
     def __str__(self) -> str:

@@ -6,20 +6,18 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
-from django.db.models import BigIntegerField, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from facetpath.audit.log import audit
 from facetpath.clinics.access import access_assessment, access_patient, clinic_patients, require, staff_user
 from facetpath.clinics.roles import Capability
+from facetpath.patients import actions
 from facetpath.patients.forms import AssessmentForm, PatientForm
 from facetpath.patients.models import Assessment, Patient, Stage
 from facetpath.patients.search import search_patients
-from facetpath.prepared import Param, Prepared, fields_of, instance_of
 from facetpath.procedures import interpretation
 from facetpath.procedures.models import Procedure
 
@@ -37,7 +35,6 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     patients = search_patients(patients, query)
     stage = request.GET.get("stage", "")
     clinic = require(request, Capability.VIEW_PATIENTS).clinic
-    interpretation.refresh_stale_stages(clinic)
     patients = _by_stage(patients, stage, clinic.today())
     found = list(patients.order_by("family_name", "given_name", "id")[: PAGE_SIZE + 1])
     audit(request, "search" if query or stage else "list", detail=f"patients: {query} {stage}"[:300])
@@ -75,8 +72,7 @@ def patient_new(request: HttpRequest) -> HttpResponse:
     membership = require(request, Capability.EDIT_DEMOGRAPHICS)
     form = PatientForm(_posted(request), instance=Patient(clinic=membership.clinic))
     if request.method == "POST" and form.is_valid():
-        patient = form.save()
-        audit(request, "create", patient, patient)
+        patient = actions.create_patient(request, form)
         messages.success(request, f"Added {patient.full_name}.")
         return redirect("patient", patient.pk)
     return render(request, "patients/patient_form.html", {"form": form, "patient": None})
@@ -86,8 +82,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = access_patient(request, patient_id, Capability.EDIT_DEMOGRAPHICS)
     form = PatientForm(_posted(request), instance=patient)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        audit(request, "update", patient, patient, detail=", ".join(form.changed_data))
+        actions.update_patient(request, patient, form)
         messages.success(request, "Saved.")
         return redirect("patient", patient.pk)
     audit(request, "view", patient, patient, detail="demographics form")
@@ -97,8 +92,6 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 def patient_page(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = access_patient(request, patient_id)
     membership = require(request, Capability.VIEW_PATIENTS)
-    if patient.stage_stale:
-        interpretation.refresh_stage(patient)
     context: dict[str, Any] = {"patient": patient, "today": membership.clinic.today()}
     if membership.can(Capability.VIEW_CLINICAL):
         context.update(_clinical_timeline(patient))
@@ -111,7 +104,7 @@ def patient_page(request: HttpRequest, patient_id: int) -> HttpResponse:
 def _clinical_timeline(patient: Patient) -> dict[str, Any]:
     procedures = interpretation.patient_procedures(patient)
     included = [p for p in procedures if p.status != Procedure.Status.CANCELLED]
-    assessments = [instance_of(Assessment, row) for row in PATIENT_ASSESSMENTS(patient=patient.pk)]
+    assessments = list(patient.assessments.order_by("date", "id"))
     complete = [a for a in assessments if not a.is_draft]  # a draft from a request is not evaluated
     latest = complete[-1] if complete else None
     result_of = interpretation.evaluate(patient, latest, included)
@@ -143,15 +136,6 @@ def _clinical_timeline(patient: Patient) -> dict[str, Any]:
     }
 
 
-PATIENT_ASSESSMENTS = Prepared(
-    lambda: (
-        Assessment.objects.filter(patient_id=Param("patient", BigIntegerField()))
-        .order_by("date", "id")
-        .values(*fields_of(Assessment))
-    )
-)
-
-
 def assessment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = access_patient(request, patient_id, Capability.EDIT_CLINICAL)
     return _assessment_form(request, patient, Assessment(patient=patient))
@@ -167,33 +151,13 @@ def _assessment_form(request: HttpRequest, patient: Patient, assessment: Assessm
     can_override = require(request, Capability.EDIT_CLINICAL).can(Capability.SIGN_OFF)
     form = AssessmentForm(_posted(request), instance=assessment, initial=initial, can_override=can_override)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            creating = assessment.pk is None
-            saved = form.save(commit=False)
-            if creating:
-                saved.created_by = staff_user(request)
-            overridden = "stop_override_reason" in form.changed_data
-            if overridden:
-                _stamp_override(request, saved)
-            saved.save()
-            audit(request, "create" if creating else "update", saved, patient)
-            if overridden:
-                audit(request, "override", saved, patient, detail=saved.stop_override_reason or "cleared")
-            interpretation.refresh_stage(patient)
+        actions.save_assessment(request, patient, form, staff_user(request))
         messages.success(request, "Assessment saved.")
         return redirect("patient", patient.pk)
     if assessment.pk:
         audit(request, "view", assessment, patient, detail="assessment form")
     context = {"form": form, "patient": patient, "assessment": assessment, **_gate(patient, form)}
     return render(request, "patients/assessment_form.html", context)
-
-
-def _stamp_override(request: HttpRequest, assessment: Assessment) -> None:
-    """Who overrode the stop and when (or nobody, when the reason was cleared)."""
-    reason = assessment.stop_override_reason.strip()
-    assessment.stop_override_reason = reason
-    assessment.stop_override_by = staff_user(request) if reason else None
-    assessment.stop_override_at = timezone.now() if reason else None
 
 
 def assessment_preview(request: HttpRequest, patient_id: int) -> HttpResponse:

@@ -235,7 +235,8 @@ class FollowUpForm(forms.Form):
 
 
 class SignOffForm(forms.Form):
-    """The physician's sign-off. A block with something missing (`gap`) is signed only with a reason."""
+    """The physician's sign-off. A block with something missing (`sign_off_gap`) is signed only with a
+    reason (procedures.actions.sign_off holds that gate: it knows the interpretation being signed)."""
 
     SUGGESTED_REASONS = (
         "diary not returned",
@@ -252,15 +253,8 @@ class SignOffForm(forms.Form):
         label="Comment (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, gap: str = "", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.gap = gap
-
     def clean_reason(self) -> str:
-        reason = " ".join(str(self.cleaned_data.get("reason") or "").replace("\x00", "").split())
-        if self.gap and not reason:
-            raise forms.ValidationError(f"{self.gap}: say why you sign it now (e.g. “diary not returned”).")
-        return reason if self.gap else ""
+        return " ".join(str(self.cleaned_data.get("reason") or "").replace("\x00", "").split())
 
 
 def sign_off_gap(procedure: Procedure, entry: dict[str, Any] | None) -> str:

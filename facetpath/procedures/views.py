@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,10 +19,10 @@ from facetpath.clinical.scales import DEFAULT_PAIN_SCALE, pain_scale_top
 from facetpath.clinics.access import access_patient, access_procedure, as_id, require, staff_user
 from facetpath.clinics.roles import Capability, Role
 from facetpath.patients.models import Assessment, Patient
-from facetpath.procedures import interpretation
+from facetpath.procedures import actions, interpretation
 from facetpath.procedures.chart import pain_curve_svg
 from facetpath.procedures.forms import DiaryForm, FollowUpForm, ProcedureForm, SignOffForm, sign_off_gap
-from facetpath.procedures.models import Amendment, DiaryScore, FollowUp, Procedure, SignOff
+from facetpath.procedures.models import Procedure
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -70,34 +69,13 @@ def _procedure_form(request: HttpRequest, patient: Patient, procedure: Procedure
         operators=_operators(patient),
     )
     if request.method == "POST" and form.is_valid():
-        _save_procedure(request, form, patient)
+        actions.record_procedure(request, form, patient, staff_user(request))
         messages.success(request, "Procedure saved.")
         return redirect("procedure", form.instance.pk)
     if procedure.pk:
         audit(request, "view", procedure, patient, detail="procedure form")
     context = {"form": form, "patient": patient, "procedure": procedure, **_preview(form, patient)}
     return render(request, "procedures/procedure_form.html", context)
-
-
-def _save_procedure(request: HttpRequest, form: ProcedureForm, patient: Patient) -> None:
-    with transaction.atomic():
-        creating = form.instance.pk is None
-        changes = form.changes()
-        procedure = form.save(commit=False)
-        if creating:
-            procedure.created_by = staff_user(request)
-        procedure.save()
-        if form.signed:
-            Amendment.objects.create(
-                procedure=procedure,
-                author=staff_user(request),
-                reason=form.cleaned_data["amendment_reason"],
-                changes=changes,
-            )
-            audit(request, "amend", procedure, patient, detail=", ".join(changes))
-        else:
-            audit(request, "create" if creating else "update", procedure, patient, detail=", ".join(changes))
-        interpretation.refresh_stage(patient)
 
 
 def procedure_preview(request: HttpRequest, patient_id: int) -> HttpResponse:
@@ -224,43 +202,10 @@ def diary_save(request: HttpRequest, procedure_id: int) -> HttpResponse:
         return render(
             request, "procedures/diary_form.html", {"form": form, "procedure": procedure}, status=422
         )
-    with transaction.atomic():
-        changes = _apply_diary(request, procedure, form.scores())
-        if changes and form.signed:
-            Amendment.objects.create(
-                procedure=procedure,
-                author=staff_user(request),
-                reason=form.cleaned_data["amendment_reason"],
-                changes=changes,
-            )
-        audit(request, "amend" if form.signed else "update", procedure, procedure.patient, detail="diary")
-        interpretation.refresh_stage(procedure.patient)
+    reason = form.cleaned_data["amendment_reason"] if form.signed else None
+    actions.save_scores(request, procedure, form.scores(), staff_user(request), amendment_reason=reason)
     messages.success(request, "Diary saved.")
     return redirect("procedure", procedure.pk)
-
-
-def _apply_diary(
-    request: HttpRequest, procedure: Procedure, scores: dict[int, int | None]
-) -> dict[str, list[Any]]:
-    existing = {score.minutes: score for score in procedure.diary_scores.all()}
-    changes: dict[str, list[Any]] = {}
-    for minutes, pain in scores.items():
-        old = existing.get(minutes)
-        before = old.pain if old is not None else None
-        if before == pain:
-            continue
-        if old is None:
-            assert pain is not None  # an empty box with no earlier score was skipped above
-            DiaryScore.objects.create(
-                procedure=procedure, minutes=minutes, pain=pain, entered_by=staff_user(request)
-            )
-        elif pain is None:
-            old.delete()
-        else:
-            old.pain = pain
-            old.save(update_fields=["pain"])
-        changes[f"diary {minutes} min"] = [before, pain]
-    return changes
 
 
 @require_POST
@@ -272,19 +217,7 @@ def follow_up_add(request: HttpRequest, procedure_id: int) -> HttpResponse:
             request, "procedures/follow_up_form.html", {"form": form, "procedure": procedure}, status=422
         )
     assessment = procedure.patient.latest_assessment()
-    with transaction.atomic():
-        visit = FollowUp.objects.create(
-            procedure=procedure,
-            date=form.cleaned_data["date"],
-            pain=form.cleaned_data["pain"],
-            disability_instrument=(assessment.disability_instrument if assessment else "")
-            if form.cleaned_data["disability_score"] is not None
-            else "",
-            disability_score=form.cleaned_data["disability_score"],
-            entered_by=staff_user(request),
-        )
-        audit(request, "create", visit, procedure.patient)
-        interpretation.refresh_stage(procedure.patient)
+    actions.add_follow_up(request, procedure, form.cleaned_data, assessment, staff_user(request))
     messages.success(request, "Follow-up saved.")
     return redirect("procedure", procedure.pk)
 
@@ -292,41 +225,19 @@ def follow_up_add(request: HttpRequest, procedure_id: int) -> HttpResponse:
 @require_POST
 def sign_off(request: HttpRequest, procedure_id: int) -> HttpResponse:
     procedure = access_procedure(request, procedure_id, Capability.SIGN_OFF)
-    result = interpretation.evaluate(procedure.patient)
-    entry = result.procedure_json(procedure)
-    form = SignOffForm(request.POST, gap=sign_off_gap(procedure, entry))
-    problem = _cannot_sign(procedure, result, entry)
-    if problem or not form.is_valid():
-        messages.error(
-            request, problem or " ".join(str(e) for errors in form.errors.values() for e in errors)
-        )
+    form = SignOffForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("procedure", procedure.pk)
-    with transaction.atomic():
-        signed = SignOff.objects.create(
-            procedure=procedure,
-            signed_by=staff_user(request),
-            policy_name=result.policy_name,
-            policy_version=result.policy_version,
-            interpretation=entry,
-            evaluation=result.to_json(),
-            case=result.case,
-            comment=form.cleaned_data["comment"],
-            reason=form.cleaned_data["reason"],
+    try:
+        actions.sign_off(
+            request, procedure, staff_user(request), form.cleaned_data["comment"], form.cleaned_data["reason"]
         )
-        audit(
-            request, "sign", signed, procedure.patient, detail=f"{result.policy_name} {result.policy_version}"
-        )
-        interpretation.refresh_stage(procedure.patient)
+    except actions.CannotSign as problem:
+        messages.error(request, str(problem))
+        return redirect("procedure", procedure.pk)
     messages.success(request, "Signed off. The interpretation is frozen as shown.")
     return redirect("procedure", procedure.pk)
-
-
-def _cannot_sign(procedure: Procedure, result: interpretation.Interpretation, entry: Any) -> str:
-    if procedure.status != Procedure.Status.DONE:
-        return "Only a procedure that has been done can be signed off."
-    if entry is None:
-        return "There is no interpretation to sign: " + "; ".join(result.errors)
-    return ""
 
 
 @csp_override({})

@@ -16,8 +16,8 @@ import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
+from facetpath.clinical.schedule import DIARY_SCHEDULE_MINUTES
 from facetpath.clinics.models import Clinic
-from facetpath.procedures.interpretation import DIARY_SCHEDULE_MINUTES
 from facetpath.public.models import EducationPage, Topic
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"

@@ -23,6 +23,7 @@ from facetpath.diary.models import Entry
 from facetpath.patients.models import Assessment, Patient
 from facetpath.procedures import interpretation
 from facetpath.procedures.models import DiaryScore, FollowUp, Procedure, SignOff
+from facetpath.procedures.stage import refresh_stage
 from facetpath.public.demo import load_demo_public
 
 DEMO_CLINIC = "Riverside Spine & Pain Clinic (demo)"
@@ -94,7 +95,7 @@ def load_demo(today: date | None = None) -> Clinic:
             for copy in range(copies):
                 patient = _patient(demo)
                 scenario(demo, patient, copy)
-                interpretation.refresh_stage(patient)
+                refresh_stage(patient)
         load_demo_public(clinic)  # public site, pages, appointment requests and a question
         load_demo_diaries(clinic)  # patient diary links, entries, a warning sign, reminders in the outbox
     return clinic

@@ -17,7 +17,6 @@ from facetpath.audit.models import AuditEvent
 from facetpath.clinics.access import SESSION_KEY, as_id, require, staff_user
 from facetpath.clinics.models import Membership
 from facetpath.clinics.roles import Capability
-from facetpath.procedures.interpretation import refresh_stale_stages
 from facetpath.public import views as public
 from facetpath.web import sections
 from facetpath.web.worklist import WORKLIST_LIMIT, sections_for
@@ -32,7 +31,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def worklist(request: HttpRequest) -> HttpResponse:
     membership = require(request, Capability.VIEW_PATIENTS)
     clinic, today = membership.clinic, membership.clinic.today()
-    refresh_stale_stages(clinic)
     clinical = membership.can(Capability.VIEW_CLINICAL)
     context = {
         "today": today,

@@ -100,7 +100,9 @@ def test_a_physician_runs_the_first_block_in_the_browser(live_server: object, ch
 
     page.get_by_role("button", name="Sign off this interpretation").click()
     page.get_by_text("Signed off. The interpretation is frozen").wait_for()
-    assert page.get_by_text("under medicare-lcd").is_visible()
+    # The verdict line and the signed copy's summary both name the policy signed under.
+    assert page.locator(".verdict.ok").get_by_text("under medicare-lcd").is_visible()
+    assert page.locator(".signed-summary").get_by_text("under medicare-lcd").is_visible()
     shoot(page, "result-desktop")
     assert axe_violations(page) == [], "procedure result"
     page.set_viewport_size({"width": 390, "height": 844})

@@ -14,6 +14,7 @@ import time_machine
 from django import db
 from django.conf import settings
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -23,11 +24,10 @@ from pypdf import PdfReader
 from webfactories import World, make_assessment, make_block, make_patient, post_entry, start_diary
 
 from facetpath.audit.models import AuditEvent
-from facetpath.diary import services
+from facetpath.diary import actions, services
 from facetpath.diary.models import Diary, DiarySettings, Entry, Reminder, Slot, WarningReport, hash_token
 from facetpath.patients.models import Patient, Stage
-from facetpath.procedures import interpretation
-from facetpath.procedures.interpretation import refresh_stale_stages
+from facetpath.procedures import stage
 from facetpath.procedures.models import DiaryScore, FollowUp
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
@@ -174,40 +174,31 @@ def test_scanner_gets_change_nothing(world: World) -> None:
 # --- Entries ------------------------------------------------------------------------------------------
 
 
-def scored(world: World) -> None:
-    """The stage refresh the worker's next pass makes (and every staff page of the patient)."""
-    world.patient.refresh_from_db()
-    interpretation.refresh_stage(world.patient)
-
-
 def test_zero_is_an_answer_and_becomes_the_canonical_score(world: World) -> None:
     diary, token = start_diary(world)
     answer = post_entry(Client(), token, pain="0").json()
     assert answer["ok"] and answer["kept"] and answer["slot"] == 15
-    assert not DiaryScore.objects.filter(procedure=diary.procedure).exists()  # scored with the stage
-    assert refresh_stale_stages() == 1
-    assert DiaryScore.objects.get(procedure=diary.procedure, minutes=15).pain == 0
-    assert Entry.objects.get().scored
+    assert DiaryScore.objects.get(procedure=diary.procedure, minutes=15).pain == 0  # with the answer
 
 
-def test_the_procedure_page_shows_an_answer_the_worker_has_not_scored_yet(world: World) -> None:
+def test_the_procedure_page_shows_an_answer_as_soon_as_it_is_stored(world: World) -> None:
     diary, token = start_diary(world)
     staff = Client()
     staff.force_login(world.users["physician"])
     for n, (page, minutes) in enumerate((("pain-curve", 15), ("procedure", 30))):
         post_at(diary, minutes, token, key=f"key-before-{page}", pain=str(3 + n))
-        assert staff.get(reverse(page, args=[diary.procedure_id])).status_code == 200
         assert DiaryScore.objects.get(procedure=diary.procedure, minutes=minutes).pain == 3 + n
+        assert staff.get(reverse(page, args=[diary.procedure_id])).status_code == 200
     assert "30 min" in staff.get(reverse("procedure", args=[diary.procedure_id])).content.decode()
-    world.patient.refresh_from_db()
-    assert not world.patient.stage_stale
 
 
-def test_a_score_staff_typed_after_the_answer_stays(world: World) -> None:
+def test_a_score_staff_changed_after_the_answer_stays(world: World) -> None:
     diary, token = start_diary(world)
     post_entry(Client(), token, pain="4")
-    DiaryScore.objects.create(procedure=diary.procedure, minutes=15, pain=7, entered_by=world.users["nurse"])
-    scored(world)
+    DiaryScore.objects.filter(procedure=diary.procedure, minutes=15).update(
+        pain=7, entered_by=world.users["nurse"]
+    )
+    post_entry(Client(), token, key="key-00000002", pain="5")  # the next answer leaves it alone
     score = DiaryScore.objects.get(procedure=diary.procedure, minutes=15)
     assert (score.pain, score.entered_by) == (7, world.users["nurse"])
 
@@ -215,53 +206,58 @@ def test_a_score_staff_typed_after_the_answer_stays(world: World) -> None:
 def test_an_answer_is_scored_once_so_a_score_staff_deleted_stays_deleted(world: World) -> None:
     diary, token = start_diary(world)
     post_entry(Client(), token, key="key-first-answer", pain="4")
-    scored(world)
     DiaryScore.objects.filter(procedure=diary.procedure, minutes=15).delete()
-    post_at(diary, 30, token, key="key-second-answer", pain="5")  # flags the patient again
-    scored(world)
+    post_at(diary, 30, token, key="key-second-answer", pain="5")
+    post_entry(Client(), token, key="key-first-answer", pain="4")  # a retry of the first scores nothing
     assert list(DiaryScore.objects.filter(procedure=diary.procedure).values_list("minutes", "pain")) == [
         (30, 5)
     ]
 
 
-def test_an_answer_flags_the_stage_stale_and_the_sweep_recomputes_it(world: World) -> None:
-    diary, token = start_diary(world)
+def test_an_answer_brings_the_stage_up_to_date_in_its_own_transaction(world: World) -> None:
+    _diary, token = start_diary(world)
     post_entry(Client(), token, pain="2")
-    post_at(diary, 30, token, key="key-00000002", pain="3")
     world.patient.refresh_from_db()
-    assert world.patient.stage_stale and world.patient.stage_updated_at is None
-    assert refresh_stale_stages() == 1  # however many answers arrived before the sweep
-    world.patient.refresh_from_db()
-    assert not world.patient.stage_stale and world.patient.stage == Stage.DIARY_RUNNING
-    assert refresh_stale_stages() == 0
-    post_at(diary, 45, token, key="key-00000003", pain="3")
-    world.patient.refresh_from_db()
-    assert world.patient.stage_stale  # stale again, so swept again
+    assert world.patient.stage == Stage.DIARY_RUNNING and world.patient.stage_updated_at is not None
 
 
-def test_a_record_that_cannot_be_evaluated_does_not_hold_up_the_others(
+def test_an_answer_is_kept_when_the_stage_cannot_be_recomputed(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _diary, token = start_diary(world)
-    post_entry(Client(), token)
-    other = Patient.objects.create(
-        clinic=world.clinic, mrn="X-2", given_name="A", family_name="B", sex="male"
-    )
-    Patient.objects.filter(pk=other.pk).update(stage_stale=True)
-    real = interpretation.evaluate
+    """The patient was told it is saved: a record the core cannot read must not undo the answer."""
+    diary, token = start_diary(world)
+    before = Patient.objects.get(pk=world.patient.pk).stage
 
-    def evaluate(patient: Patient, **kwargs: Any) -> Any:  # fails after the flag was cleared for reading
+    def unreadable(patient: Patient, **kwargs: Any) -> Any:
+        raise ValueError("unreadable")
+
+    monkeypatch.setattr(stage, "evaluate", unreadable)
+    answer = post_entry(Client(), token, pain="2").json()
+    assert answer["kept"] and Entry.objects.filter(diary=diary).count() == 1
+    assert DiaryScore.objects.filter(procedure=diary.procedure, minutes=15).exists()
+    assert Patient.objects.get(pk=world.patient.pk).stage == before  # the worker's pass tries again
+
+
+def test_the_workers_pass_goes_on_past_a_record_it_cannot_evaluate(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = make_patient(world.clinic, mrn="X-2", family_name="Other")
+    make_assessment(other)
+    make_block(other, days_ago=0, diary=((15, 2),))
+    real = stage.evaluate
+
+    def evaluate(patient: Patient, **kwargs: Any) -> Any:
         if patient.pk == world.patient.pk:
             raise ValueError("unreadable")
         return real(patient, **kwargs)
 
-    monkeypatch.setattr(interpretation, "evaluate", evaluate)
-    assert refresh_stale_stages() == 2
-    assert list(Patient.objects.filter(stage_stale=True)) == [world.patient]  # flagged until it can be read
+    monkeypatch.setattr(stage, "evaluate", evaluate)
+    call_command("refresh_stages", stdout=io.StringIO())
+    assert Patient.objects.get(pk=other.pk).stage == Stage.DIARY_RUNNING
 
 
 @pytest.mark.parametrize("page", ["worklist", "patients", "patient"])
-def test_pages_that_show_stages_never_show_a_stale_one(world: World, page: str) -> None:
+def test_pages_that_show_stages_show_the_one_the_answer_stored(world: World, page: str) -> None:
     _diary, token = start_diary(world)
     post_entry(Client(), token)
     staff = Client()
@@ -269,21 +265,21 @@ def test_pages_that_show_stages_never_show_a_stale_one(world: World, page: str) 
     args = [world.patient.pk] if page == "patient" else []
     assert staff.get(reverse(page, args=args)).status_code == 200
     world.patient.refresh_from_db()
-    assert not world.patient.stage_stale and world.patient.stage == Stage.DIARY_RUNNING
-    assert world.patient.stage_updated_at is not None
+    assert world.patient.stage == Stage.DIARY_RUNNING
 
 
 def test_an_answer_reads_and_writes_only_what_it_needs(world: World) -> None:
-    """The busiest request: a field the answer's slim link row left out would cost a query of its own."""
+    """The busiest request: its queries do not grow with the answers already stored."""
     diary, token = start_diary(world)
-    post_entry(Client(), token, key="key-warm-up-1", pain="1")  # first answer also marks the stage stale
-    with CaptureQueriesContext(connection) as answer:
+    post_entry(Client(), token, key="key-warm-up-1", pain="1")
+    with CaptureQueriesContext(connection) as second:
         assert post_at(diary, 30, token, key="key-00000002", pain="4").json()["kept"]
-    statements = [query["sql"].split()[0].upper() for query in answer.captured_queries]
-    # link, then in one transaction: (PostgreSQL: the diary's row lock,) open slots, entry, reminders,
-    # stale mark, audit; the score follows with the stage
-    assert statements.count("SELECT") == (3 if connection.features.has_select_for_update else 2), statements
-    assert statements.count("INSERT") == 2 and statements.count("UPDATE") == 2, statements
+    with CaptureQueriesContext(connection) as third:
+        assert post_at(diary, 45, token, key="key-00000003", pain="4").json()["kept"]
+    assert len(second.captured_queries) == len(third.captured_queries)
+    statements = [query["sql"].split()[0].upper() for query in second.captured_queries]
+    # the entry, its score, the audit row; the reminders skipped and the patient's stage
+    assert statements.count("INSERT") == 3 and statements.count("UPDATE") == 2, statements
     with CaptureQueriesContext(connection) as retry:
         assert post_at(diary, 30, token, key="key-00000002", pain="4").json()["duplicate"]
     writes = [q["sql"] for q in retry.captured_queries if q["sql"].split()[0].upper() in {"UPDATE", "DELETE"}]
@@ -330,7 +326,6 @@ def test_a_patient_answer_replaces_a_score_staff_typed_for_the_same_time(world: 
     diary, token = start_diary(world)
     DiaryScore.objects.create(procedure=diary.procedure, minutes=15, pain=9, entered_by=world.users["nurse"])
     post_entry(Client(), token, pain="4")
-    scored(world)
     score = DiaryScore.objects.get(procedure=diary.procedure, minutes=15)
     assert (score.pain, score.entered_by) == (4, None)
 
@@ -353,14 +348,13 @@ def test_a_retry_returns_the_stored_entry(world: World) -> None:
     again = post_entry(Client(), token, pain="9").json()
     assert again["duplicate"] is True and again["entry"] == first["entry"]
     assert Entry.objects.count() == 1 and Entry.objects.get().pain == 4
-    scored(world)
     assert DiaryScore.objects.filter(procedure=diary.procedure).count() == 1
 
 
 def test_a_late_entry_goes_to_its_time_inside_the_window_and_says_so(world: World) -> None:
     diary, _token = start_diary(world)
     at = diary.starts_at + timedelta(minutes=37)
-    entry, created = services.submit_entry(diary, _data("k-late-0001", at), now=at)
+    entry, created = actions.record_answer(diary, _data("k-late-0001", at), now=at)
     assert created and entry is not None
     assert entry.slot.minutes == 30 and entry.minutes_from_slot == 7 and entry.entered_at == at
     assert "7 minutes late" in services.binding_message(entry)
@@ -368,10 +362,10 @@ def test_a_late_entry_goes_to_its_time_inside_the_window_and_says_so(world: Worl
     # 36 min: 30 min is answered and 45 min's window opens at 38: asked first, then kept at its own time.
     early = diary.starts_at + timedelta(minutes=36)
     with pytest.raises(services.AnswerTooEarly) as asked:
-        services.submit_entry(diary, _data("k-early-001", early), now=early)
+        actions.record_answer(diary, _data("k-early-001", early), now=early)
     assert asked.value.slot.minutes == 45 and not Entry.objects.filter(idempotency_key="k-early-001").exists()
     confirmed = services.EntryData("k-early-001", 2, None, {}, None, "", early, confirmed_early=True)
-    second, _ = services.submit_entry(diary, confirmed, now=early)
+    second, _ = actions.record_answer(diary, confirmed, now=early)
     assert second is not None and second.slot is None and second.minutes_from_slot is None
     assert second.fit == "extra" and "does not replace a diary time" in services.binding_message(second)
     assert diary.slots.get(minutes=45).reminders.exclude(status=Reminder.Status.SKIPPED).exists()
@@ -441,7 +435,7 @@ def test_bad_input_names_the_field_and_keeps_nothing(
 def test_a_complete_diary_stops_its_reminders(world: World) -> None:
     diary, token = start_diary(world)
     for n, slot in enumerate(diary.slots.all()):
-        services.submit_entry(diary, _data(f"key-all-{n:04d}", slot.due_at), now=slot.due_at)
+        actions.record_answer(diary, _data(f"key-all-{n:04d}", slot.due_at), now=slot.due_at)
     diary.refresh_from_db()
     assert diary.status == Diary.Status.COMPLETE
     assert not Reminder.objects.filter(slot__diary=diary, status=Reminder.Status.QUEUED).exists()
@@ -465,7 +459,6 @@ def test_a_vas_patient_gets_the_score_on_their_scale(world: World) -> None:
     assessment.save()
     diary, token = start_diary(world)
     post_entry(Client(), token, pain="3")
-    scored(world)
     assert DiaryScore.objects.get(procedure=diary.procedure, minutes=15).pain == 30
 
 
@@ -587,7 +580,7 @@ def test_reminder_rechecks_just_before_sending(world: World) -> None:
     Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.QUEUED)  # as if still queued
     assert services.deliver_reminder(reminder.pk, now=diary.starts_at + timedelta(minutes=15)) == "skipped"
     assert Reminder.objects.get(pk=reminder.pk).detail == "already answered"
-    services.cancel_diary(diary)
+    actions.cancel_diary(diary)
     other = _due(diary, 30)
     Reminder.objects.filter(pk=other.pk).update(status=Reminder.Status.QUEUED)
     assert services.deliver_reminder(other.pk, now=diary.starts_at + timedelta(minutes=30)) == "skipped"
@@ -642,7 +635,7 @@ def test_no_consent_no_reminders(world: World) -> None:
     patient = make_patient(world.clinic, mrn="A-2", phone="+1555", sms_consent=False)
     make_assessment(patient)
     block = make_block(patient, days_ago=0)
-    diary, _token = services.start_diary(block, None)
+    diary, _token = actions.start_diary(block, None)
     assert not Reminder.objects.filter(slot__diary=diary).exists()
 
 
@@ -698,7 +691,7 @@ def test_the_discharge_sheet_as_a_pdf_in_the_patients_language(
 def test_no_pdf_from_a_link_that_no_longer_works(world: World) -> None:
     diary, token = start_diary(world)
     assert Client().get("/d/not-a-real-token-1/discharge.pdf").status_code == 404
-    services.revoke_link(diary)
+    actions.revoke_link(diary)
     assert Client().get(f"/d/{token}/discharge.pdf").status_code == 410
     staff = world.client_for("nurse").get(reverse("diary-discharge-staff-pdf", args=[diary.procedure_id]))
     assert staff.status_code == 302 and staff["Location"] == reverse("diary-staff", args=[diary.procedure_id])

@@ -14,7 +14,7 @@ from axe_check import axe_violations
 from browsing import shoot
 from webfactories import PASSWORD, Clinic, World, start_diary
 
-from facetpath.diary import services
+from facetpath.diary import actions
 from facetpath.diary.models import Diary, Entry
 from facetpath.patients.models import Patient
 
@@ -121,7 +121,7 @@ def test_patient_pages_pass_axe_in_both_languages(
     page.locator(".alert").first.wait_for()
     shoot(page, f"warning-advice-phone-{language}")
     assert axe_violations(page) == []
-    services.revoke_link(diary)
+    actions.revoke_link(diary)
     page.goto(base + "/")
     shoot(page, f"no-link-phone-{language}")
     assert axe_violations(page) == []
@@ -146,7 +146,7 @@ def test_a_nurse_starts_the_diary_and_sees_a_warning_on_the_worklist(
     page.get_by_role("button", name="Start diary").click()
     page.get_by_text("Diary started").wait_for()
     started = Diary.objects.get(procedure=diary.procedure)
-    services.report_warning(started, ["fever"], "", "warn-browser-1")
+    actions.report_warning(started, ["fever"], "", "warn-browser-1")
     page.reload()
     shoot(page, "staff-diary-desktop")
     page.goto(f"{live_server.url}/staff/")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from webfactories import World, start_diary
 
 from facetpath import webcli
-from facetpath.diary import services
+from facetpath.diary import actions, services
 from facetpath.diary.models import Diary, DiarySettings, Reminder, Slot, WarningReport
 from facetpath.patients.models import Stage
 
@@ -150,7 +150,7 @@ def test_the_sweep_sends_a_reminder_whose_task_was_lost_and_leaves_the_others(wo
         )
     answered = diary.slots.get(minutes=45)
     data = services.EntryData("key-answered-45", 2, None, {}, None, "", answered.due_at)
-    entry, _created = services.submit_entry(diary, data, now=answered.due_at)
+    entry, _created = actions.record_answer(diary, data, now=answered.due_at)
     assert entry is not None and entry.slot == answered
     # As if the answer's skip had not reached it: the sweep's own re-check must still hold it back.
     Reminder.objects.filter(slot=answered).update(status=Reminder.Status.QUEUED, detail="")
@@ -166,17 +166,17 @@ def test_the_sweep_sends_a_reminder_whose_task_was_lost_and_leaves_the_others(wo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_brings_a_stage_up_to_date_after_a_diary_answer(world: World) -> None:
+def test_a_diary_answer_brings_the_stage_up_to_date_and_the_worker_keeps_it(world: World) -> None:
     diary = diary_for(world)
     # A week after the block, the whole sheet answered: the stage moves from diary running to review.
     for slot in diary.slots.all():
         data = services.EntryData(f"key-{slot.minutes:08d}", 2, None, {}, None, "", slot.due_at)
-        services.submit_entry(diary, data)
+        actions.record_answer(diary, data)
     world.patient.refresh_from_db()
-    assert world.patient.stage_stale
+    assert world.patient.stage == Stage.READY_FOR_REVIEW  # with the last answer, not later
     assert webcli.main("worker", ["--once"]) == 0
     world.patient.refresh_from_db()
-    assert not world.patient.stage_stale and world.patient.stage == Stage.READY_FOR_REVIEW
+    assert world.patient.stage == Stage.READY_FOR_REVIEW
 
 
 def test_the_demo_diaries_load(db: None) -> None:

@@ -9,11 +9,11 @@ import pytest
 from django.test import Client
 from webfactories import World, make_block, make_patient
 
+from facetpath.clinical.schedule import DIARY_SCHEDULE_MINUTES
 from facetpath.clinics.forms import ClinicForm
 from facetpath.clinics.roles import Role
 from facetpath.diary import services
 from facetpath.diary.models import DiarySettings
-from facetpath.procedures.interpretation import DIARY_SCHEDULE_MINUTES
 
 
 def _spanish_diary(world: World) -> str:

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from facetpath.patients.models import Patient, Stage
-from facetpath.settings import database_from_url, env_bool, secret_key
+from facetpath.settings import database_from_url, env_bool, secret_key, sqlite_database
 from facetpath.webcli import main
 
 
@@ -29,6 +29,15 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler(monkeypatch: pytest.
     assert options == {"server_side_binding": True, "prepare_threshold": 5}
     monkeypatch.setenv("FACETPATH_PG_PREPARE", "0")
     assert database_from_url("postgres://me@db.local/clinic")["OPTIONS"] == {}
+
+
+def test_sqlite_runs_the_standard_way_for_concurrent_writers(tmp_path: Path) -> None:
+    """WAL (reads go on during a write), IMMEDIATE (writers queue for the lock when they begin) and a busy
+    timeout (how long a writer waits in that queue), with connections kept between requests."""
+    db = sqlite_database(tmp_path)
+    options = db["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE" and options["timeout"] >= 5
+    assert "journal_mode=WAL" in options["init_command"] and db["CONN_MAX_AGE"] > 0
 
 
 @pytest.mark.parametrize("url", ["mysql://x@y/z", "postgres://host-only", "nonsense"])

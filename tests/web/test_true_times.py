@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from webfactories import World, make_block
 
-from facetpath.diary import services
+from facetpath.diary import actions
 from facetpath.diary.models import Diary, DiarySettings, Entry
 from facetpath.procedures import interpretation
 from facetpath.procedures.models import DiaryScore, SignOff
@@ -38,7 +38,7 @@ def start_block(world: World) -> tuple[Diary, str]:
     block = make_block(
         world.patient, days_ago=0, date=END.date(), start_time=time(13, 40), end_time=time(14, 0)
     )
-    return services.start_diary(block, world.users["nurse"])
+    return actions.start_diary(block, world.users["nurse"])
 
 
 def answer(token: str, key: str, pain: int, json: bool = True, **fields: Any) -> Any:

@@ -14,7 +14,7 @@ from browsing import shoot
 from django.utils import timezone
 from webfactories import PASSWORD, Clinic, Role, make_assessment, make_block, make_patient, make_user
 
-from facetpath.diary import services
+from facetpath.diary import actions
 from facetpath.diary.models import Diary, Entry
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -31,7 +31,7 @@ def diary_ended(minutes_ago: int) -> tuple[Diary, str]:
     make_assessment(patient)
     ended = timezone.now() - timedelta(minutes=minutes_ago)
     block = make_block(patient, days_ago=0, date=ended.date(), end_time=ended.time().replace(microsecond=0))
-    return services.start_diary(block, None)
+    return actions.start_diary(block, None)
 
 
 def wait_for(condition: Any, seconds: float = 10.0) -> bool:
@@ -97,8 +97,8 @@ def test_without_javascript_the_phone_gets_a_confirm_page(live_server: Any, chro
 
 def _answer(diary: Diary, n: int, minutes: float, pain: int) -> None:
     at = diary.starts_at + timedelta(minutes=minutes)
-    data = services.EntryData(f"key-shot-{n:04d}", pain, None, {}, None, "", at, confirmed_early=True)
-    services.submit_entry(diary, data, now=at)
+    data = actions.EntryData(f"key-shot-{n:04d}", pain, None, {}, None, "", at, confirmed_early=True)
+    actions.record_answer(diary, data, now=at)
 
 
 def test_staff_see_early_late_and_extra_answers_marked(live_server: Any, chromium: Any) -> None:

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from webfactories import GOOD_DIARY, World, make_assessment, make_block, make_patient
 
-from facetpath.procedures.interpretation import refresh_stage
+from facetpath.procedures.stage import refresh_stage
 
 
 def queries(client: object, url: str) -> int:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from facetpath.clinics.models import Clinic, Membership
 from facetpath.clinics.roles import Role
-from facetpath.diary import services
+from facetpath.diary import actions
 from facetpath.diary.models import Diary, DiarySettings
 from facetpath.patients.models import Assessment, Patient
 from facetpath.procedures.models import DiaryScore, Procedure
@@ -132,7 +132,7 @@ def start_diary(
     DiarySettings.objects.filter(clinic=world.clinic).update(quiet_start=time(0), quiet_end=time(0))
     if block is None:
         block = ended_block(patient, ended_minutes_ago, **procedure)
-    return services.start_diary(block, world.users["nurse"])
+    return actions.start_diary(block, world.users["nurse"])
 
 
 def post_entry(client: Client, token: str, json: bool = True, **fields: Any) -> Any:

@@ -11,8 +11,8 @@ from django.urls import reverse
 from publicfactories import good_request, make_request, publish
 from webfactories import World
 
+from facetpath.clinical.schedule import DIARY_SCHEDULE_MINUTES
 from facetpath.patients.models import Patient
-from facetpath.procedures.interpretation import DIARY_SCHEDULE_MINUTES
 from facetpath.public.content import install_defaults
 from facetpath.public.models import ContactRequest, EducationPage, Topic
 
