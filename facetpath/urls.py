@@ -10,10 +10,9 @@ from django.views.i18n import set_language
 
 from facetpath.clinics.admin import clinic_admin_site
 from facetpath.diary import urls as diary_urls
-from facetpath.patients import views as patients
 from facetpath.procedures import views as procedures
 from facetpath.public import views as public
-from facetpath.web import team
+from facetpath.web import patients, team
 from facetpath.web import views as web
 from facetpath.web.signin import ResetPasswordView
 

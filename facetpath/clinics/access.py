@@ -1,4 +1,6 @@
-"""The only way views fetch protected objects: scoped to the signed-in user's current clinic.
+"""The clinic-scoped access every app stands on: the current membership, the role check, and `in_clinic`,
+the one generic fetch that each app's own access helpers (patients/access.py, procedures/access.py,
+diary/access.py, public/access.py) call.
 
 Each helper answers 404 for an object of another clinic (checked first, so nobody learns whether it
 exists) and 403 when the user's role in this clinic lacks the capability. Written one condition per line so tests cover each branch.
@@ -8,15 +10,11 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from facetpath.clinics.models import Membership
 from facetpath.clinics.roles import Capability
-from facetpath.diary.models import WarningReport
-from facetpath.patients.models import Assessment, Patient
-from facetpath.procedures.models import Procedure
-from facetpath.public.models import ContactRequest
 
 SESSION_KEY = "clinic_id"
 MAX_ID = 2**63 - 1  # larger numbers cannot be a row id, and SQLite refuses to compare with them
@@ -81,93 +79,20 @@ def require(request: HttpRequest, capability: str) -> Membership:
     return membership
 
 
-def clinic_patients(request: HttpRequest, need: str = Capability.VIEW_PATIENTS) -> QuerySet[Patient]:
-    membership = require(request, need)
-    return Patient.objects.filter(clinic=membership.clinic)
-
-
-def access_patient(request: HttpRequest, patient_id: int, need: str = Capability.VIEW_PATIENTS) -> Patient:
+def in_clinic[M: Model](
+    request: HttpRequest, queryset: QuerySet[M], pk: object, clinic_path: str, need: str, what: str
+) -> tuple[M, Membership]:
+    """The row `pk` of `queryset` if it belongs to the current clinic (`clinic_path` leads from the row to its
+    clinic), else 404 — checked before the role, so nobody learns whether another clinic's row exists —
+    then 403 when the role lacks `need`. Every app's access helpers stand on this one."""
     membership = member(request)
-    patient = Patient.objects.filter(pk=row_id(patient_id), clinic=membership.clinic).first()
-    if patient is None:
-        raise Http404("No such patient in this clinic.")
+    found = queryset.filter(pk=row_id(pk), **{clinic_path: membership.clinic_id}).first()
+    if found is None:
+        raise Http404(f"No such {what} in this clinic.")
     require(request, need)
-    patient.clinic = membership.clinic  # the same row: saves a query wherever the page needs the clinic
-    return patient
-
-
-def access_assessment(
-    request: HttpRequest, assessment_id: int, need: str = Capability.VIEW_CLINICAL
-) -> Assessment:
-    membership = member(request)
-    assessment = (
-        Assessment.objects.select_related("patient")
-        .filter(pk=row_id(assessment_id), patient__clinic=membership.clinic)
-        .first()
-    )
-    if assessment is None:
-        raise Http404("No such assessment in this clinic.")
-    require(request, need)
-    assessment.patient.clinic = membership.clinic
-    return assessment
-
-
-def access_procedure(
-    request: HttpRequest, procedure_id: int, need: str = Capability.VIEW_CLINICAL
-) -> Procedure:
-    membership = member(request)
-    procedure = (
-        Procedure.objects.select_related("patient", "operator")
-        .filter(pk=row_id(procedure_id), patient__clinic=membership.clinic)
-        .first()
-    )
-    if procedure is None:
-        raise Http404("No such procedure in this clinic.")
-    require(request, need)
-    procedure.patient.clinic = membership.clinic
-    return procedure
+    return found, membership
 
 
 def clinic_staff(request: HttpRequest) -> QuerySet[Membership]:
     membership = require(request, Capability.VIEW_PATIENTS)
     return Membership.objects.select_related("user").filter(clinic=membership.clinic)
-
-
-def clinic_requests(
-    request: HttpRequest, need: str = Capability.EDIT_DEMOGRAPHICS
-) -> QuerySet[ContactRequest]:
-    """Appointment requests and questions sent to the current clinic from its public site."""
-    membership = require(request, need)
-    return ContactRequest.objects.filter(clinic=membership.clinic)
-
-
-def access_warning_report(
-    request: HttpRequest, warning_id: int, need: str = Capability.EDIT_CLINICAL
-) -> WarningReport:
-    """A warning sign a patient reported through a diary link of this clinic."""
-    membership = member(request)
-    report = (
-        WarningReport.objects.select_related("diary__procedure__patient")
-        .filter(pk=row_id(warning_id), diary__procedure__patient__clinic=membership.clinic)
-        .first()
-    )
-    if report is None:
-        raise Http404("No such warning in this clinic.")
-    require(request, need)
-    return report
-
-
-def access_contact_request(
-    request: HttpRequest, request_id: int, need: str = Capability.EDIT_DEMOGRAPHICS
-) -> ContactRequest:
-    membership = member(request)
-    item = (
-        ContactRequest.objects.select_related("status_by", "patient")
-        .filter(pk=row_id(request_id), clinic=membership.clinic)
-        .first()
-    )
-    if item is None:
-        raise Http404("No such request in this clinic.")
-    require(request, need)
-    item.clinic = membership.clinic
-    return item

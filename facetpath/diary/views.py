@@ -22,21 +22,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from facetpath.audit.log import audit
 from facetpath.clinical.aftercare import EMERGENCY_SIGNS
-from facetpath.clinics.access import (
-    access_procedure,
-    access_warning_report,
-    as_id,
-    member,
-    require,
-    staff_user,
-)
+from facetpath.clinics.access import as_id, member, require, staff_user
 from facetpath.clinics.language import use_patient_language
 from facetpath.clinics.models import Clinic
 from facetpath.clinics.roles import Capability
 from facetpath.diary import actions, discharge, services, times
+from facetpath.diary.access import access_warning_report
 from facetpath.diary.forms import AddSlotForm, DiarySettingsForm, EntryForm, WarningForm
 from facetpath.diary.models import Diary, DiarySettings, Reminder, hash_token
 from facetpath.diary.pdf import discharge_pdf
+from facetpath.procedures.access import access_procedure
 
 LINK_ACTOR = "patient link"
 DEFAULT_EMERGENCY_NUMBER = str(Clinic._meta.get_field("emergency_number").default)

@@ -1,4 +1,5 @@
-"""Every write to a procedure: planning or recording it, its diary scores, follow-ups and sign-off.
+"""Every write to a procedure: planning or recording it, its diary scores, follow-ups and sign-off; and the
+assessment, whose write also brings the stage up to date (patients stands below procedures).
 
 Each runs in one transaction with its audit row and the patient's stage, which it brings up to date
 (`facetpath.procedures.stage`). Views parse the form, call one of these, and render."""
@@ -10,13 +11,41 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from facetpath.audit.log import audit
+from facetpath.patients.forms import AssessmentForm
 from facetpath.patients.models import Assessment, Patient
 from facetpath.procedures.forms import ProcedureForm, sign_off_gap
 from facetpath.procedures.interpretation import Interpretation, evaluate
 from facetpath.procedures.models import Amendment, DiaryScore, FollowUp, Procedure, SignOff
 from facetpath.procedures.stage import refresh_stage
+
+
+def save_assessment(request: HttpRequest, patient: Patient, form: AssessmentForm, by: User) -> Assessment:
+    """Saves the assessment (stamping a stop override with who made it) and the stage it leads to."""
+    with transaction.atomic():
+        creating = form.instance.pk is None
+        saved = form.save(commit=False)
+        if creating:
+            saved.created_by = by
+        overridden = "stop_override_reason" in form.changed_data
+        if overridden:
+            _stamp_override(saved, by)
+        saved.save()
+        audit(request, "create" if creating else "update", saved, patient)
+        if overridden:
+            audit(request, "override", saved, patient, detail=saved.stop_override_reason or "cleared")
+        refresh_stage(patient)
+    return saved
+
+
+def _stamp_override(assessment: Assessment, by: User) -> None:
+    """Who overrode the stop and when (or nobody, when the reason was cleared)."""
+    reason = assessment.stop_override_reason.strip()
+    assessment.stop_override_reason = reason
+    assessment.stop_override_by = by if reason else None
+    assessment.stop_override_at = timezone.now() if reason else None
 
 
 class CannotSign(Exception):

@@ -16,10 +16,12 @@ from facetpath.audit.log import audit
 from facetpath.clinical.anatomy import JointError
 from facetpath.clinical.safety import SafetyReport, screen
 from facetpath.clinical.scales import DEFAULT_PAIN_SCALE, pain_scale_top
-from facetpath.clinics.access import access_patient, access_procedure, as_id, require, staff_user
+from facetpath.clinics.access import as_id, require, staff_user
 from facetpath.clinics.roles import Capability, Role
+from facetpath.patients.access import access_patient
 from facetpath.patients.models import Assessment, Patient
 from facetpath.procedures import actions, interpretation
+from facetpath.procedures.access import access_procedure
 from facetpath.procedures.chart import pain_curve_svg
 from facetpath.procedures.forms import DiaryForm, FollowUpForm, ProcedureForm, SignOffForm, sign_off_gap
 from facetpath.procedures.models import Procedure

@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from facetpath.audit.log import audit
-from facetpath.clinics.access import access_contact_request, clinic_requests, staff_user
+from facetpath.clinics.access import staff_user
 from facetpath.patients.models import Patient
+from facetpath.public.access import access_contact_request, clinic_requests
 from facetpath.public.models import ContactRequest
 
 FILTERS = {"open": "Waiting for a call", "all": "All", **dict(ContactRequest.Status.choices)}

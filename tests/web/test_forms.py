@@ -155,7 +155,7 @@ def test_a_crash_shows_the_plain_error_page(world: World, monkeypatch: pytest.Mo
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("facetpath.patients.views.clinic_patients", broken)
+    monkeypatch.setattr("facetpath.web.patients.clinic_patients", broken)
     client = Client(raise_request_exception=False)
     client.force_login(world.users["nurse"])
     response = client.get(reverse("patients"))

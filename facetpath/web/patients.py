@@ -12,12 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from facetpath.audit.log import audit
-from facetpath.clinics.access import access_assessment, access_patient, clinic_patients, require, staff_user
+from facetpath.clinics.access import require, staff_user
 from facetpath.clinics.roles import Capability
 from facetpath.patients import actions
+from facetpath.patients.access import access_assessment, access_patient, clinic_patients
 from facetpath.patients.forms import AssessmentForm, PatientForm
 from facetpath.patients.models import Assessment, Patient, Stage
 from facetpath.patients.search import search_patients
+from facetpath.procedures import actions as procedure_actions
 from facetpath.procedures import interpretation
 from facetpath.procedures.models import Procedure
 
@@ -151,7 +153,7 @@ def _assessment_form(request: HttpRequest, patient: Patient, assessment: Assessm
     can_override = require(request, Capability.EDIT_CLINICAL).can(Capability.SIGN_OFF)
     form = AssessmentForm(_posted(request), instance=assessment, initial=initial, can_override=can_override)
     if request.method == "POST" and form.is_valid():
-        actions.save_assessment(request, patient, form, staff_user(request))
+        procedure_actions.save_assessment(request, patient, form, staff_user(request))
         messages.success(request, "Assessment saved.")
         return redirect("patient", patient.pk)
     if assessment.pk:
