@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from facetpath.audit.models import AuditEvent
 from facetpath.audit.request import client_ip, path_without_token
 from facetpath.clinics.models import Clinic
-from facetpath.prepared import insert
 
 
 def _text(value: str) -> str:
@@ -34,8 +33,7 @@ def audit(
     membership = getattr(request, "membership", None)
     # A named clinic wins: joining a clinic is recorded there, whichever clinic the session was in.
     at_clinic = clinic or (membership.clinic if membership else None)
-    insert(  # one per page view: its SQL is built once (facetpath.prepared)
-        AuditEvent,
+    AuditEvent.objects.create(  # chained and hashed in AuditEvent.save
         who_id=user.pk if user else None,
         username=user.get_username() if user else actor,
         clinic_id=at_clinic.pk if at_clinic else None,
