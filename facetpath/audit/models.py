@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from facetpath.audit.digest import GENESIS, entry_digest
@@ -71,27 +71,39 @@ class AuditEvent(models.Model):
         if not self._state.adding:
             super().save(*args, **kwargs)
             return
-        # In the transaction of the change the entry records (a savepoint inside it), with the chain's head
-        # locked until that commits: a second writer waits here and then chains onto this entry.
-        with transaction.atomic(using=kwargs.get("using")):
-            self.link_to_chain()
+        # In the transaction of the change the entry records (no savepoint of its own: an entry that cannot
+        # be written fails that change), with the chain's head locked until it commits: a second writer
+        # waits at the lock and then chains onto this entry. SQLite needs no lock: its transactions begin
+        # IMMEDIATE (facetpath.settings), one writer at a time.
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            head = self.link_to_chain()
             super().save(*args, **kwargs)
+            head.save(update_fields=["sequence", "entry_hash"])
 
-    def link_to_chain(self) -> None:
-        """Takes the next place in the clinic's chain and hashes the entry (the time is fixed first)."""
+    def link_to_chain(self) -> ChainHead:
+        """Takes the next place in the clinic's chain and hashes the entry; returns the moved head."""
         self.when = self.when or timezone.now()
         if self.patient_id is not None:
             self.patient_ref = self.patient_id
         self.chain = self.clinic_id or 0
         # As the database will hold it (an IPv6 address in its short form), so the hash is of what is stored.
         self.ip = self._meta.get_field("ip").get_prep_value(self.ip or None)
-        ChainHead.objects.get_or_create(chain=self.chain)  # the lock below needs the row to exist
-        head = ChainHead.objects.select_for_update().get(chain=self.chain)
+        head = ChainHead.objects.select_for_update().filter(chain=self.chain).first() or _new_head(self.chain)
         self.sequence = head.sequence + 1
         self.previous_hash = head.entry_hash or GENESIS
         self.entry_hash = entry_digest(self)
         head.sequence, head.entry_hash = self.sequence, self.entry_hash
-        head.save(update_fields=["sequence", "entry_hash"])
+        return head
+
+
+def _new_head(chain: int) -> ChainHead:
+    """A chain's first entry makes its head; two first entries at once meet at its primary key."""
+    try:
+        with transaction.atomic():
+            ChainHead.objects.create(chain=chain)
+    except IntegrityError:
+        pass  # the other writer made it: wait for its lock like any later entry
+    return ChainHead.objects.select_for_update().get(chain=chain)
 
 
 class ChainHead(models.Model):

@@ -281,14 +281,16 @@ def test_an_answer_reads_and_writes_only_what_it_needs(world: World) -> None:
         assert post_at(diary, 30, token, key="key-00000002", pain="4").json()["kept"]
     statements = [query["sql"].split()[0].upper() for query in answer.captured_queries]
     # link, then in one transaction: (PostgreSQL: the diary's row lock,) open slots, entry, reminders,
-    # stale mark, audit; the score follows with the stage
-    assert statements.count("SELECT") == (3 if connection.features.has_select_for_update else 2), statements
-    assert statements.count("INSERT") == 2 and statements.count("UPDATE") == 2, statements
+    # stale mark, audit (its chain's head read, the entry, the head moved on); the score follows with the stage
+    assert statements.count("SELECT") == (4 if connection.features.has_select_for_update else 3), statements
+    assert statements.count("INSERT") == 2 and statements.count("UPDATE") == 3, statements
     with CaptureQueriesContext(connection) as retry:
         assert post_at(diary, 30, token, key="key-00000002", pain="4").json()["duplicate"]
     writes = [q["sql"] for q in retry.captured_queries if q["sql"].split()[0].upper() in {"UPDATE", "DELETE"}]
     inserts = [q["sql"] for q in retry.captured_queries if q["sql"].upper().startswith("INSERT")]
-    assert not writes and len(inserts) == 1 and "audit" in inserts[0]  # a retry writes only its audit row
+    # a retry writes only its audit row and moves its chain's head
+    assert len(inserts) == 1 and "audit" in inserts[0]
+    assert len(writes) == 1 and "chainhead" in writes[0].lower()
 
 
 @pytest.mark.django_db(transaction=True)
