@@ -3,6 +3,7 @@ first entry that was edited or deleted in the database."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -36,7 +37,7 @@ def test_each_clinic_s_entries_form_a_numbered_chain(world: World) -> None:
     events = read_patient(world)
     assert [event.sequence for event in events] == list(range(1, len(events) + 1))
     assert events[0].previous_hash == GENESIS
-    assert all(later.previous_hash == earlier.entry_hash for earlier, later in zip(events, events[1:]))
+    assert all(later.previous_hash == earlier.entry_hash for earlier, later in itertools.pairwise(events))
     head = ChainHead.objects.get(chain=world.clinic.pk)
     assert (head.sequence, head.entry_hash) == (events[-1].sequence, events[-1].entry_hash)
 
@@ -66,7 +67,9 @@ def test_an_entry_edited_in_sql_is_named(world: World, capsys: pytest.CaptureFix
     assert status == 1 and f"edited: entry {events[0].pk} " in out
 
 
-def test_a_deleted_entry_is_named_by_the_entry_after_it(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_deleted_entry_is_named_by_the_entry_after_it(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
     events = read_patient(world)
     AuditEvent.objects.filter(pk=events[1].pk).delete()
     status, out = verify(capsys)

@@ -42,7 +42,7 @@ def filled(route: str, values: dict[str, str]) -> str:
 
 
 def test_every_staff_and_patient_page_says_no_store(world: World) -> None:
-    diary, token = services.start_diary(world.procedure, world.users[PHYSICIAN])
+    _diary, token = services.start_diary(world.procedure, world.users[PHYSICIAN])
     values = {
         "patient_id": str(world.patient.pk),
         "procedure_id": str(world.procedure.pk),
@@ -66,7 +66,11 @@ def admin_pages() -> list[str]:
     for model in apps.get_models():
         name = f"clinic-admin:{model._meta.app_label}_{model._meta.model_name}"
         try:
-            pages += [reverse(f"{name}_changelist"), reverse(f"{name}_add"), reverse(f"{name}_change", args=[1])]
+            pages += [
+                reverse(f"{name}_changelist"),
+                reverse(f"{name}_add"),
+                reverse(f"{name}_change", args=[1]),
+            ]
         except NoReverseMatch:
             continue  # not in the clinic admin
     return pages
