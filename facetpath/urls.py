@@ -15,6 +15,7 @@ from facetpath.procedures import views as procedures
 from facetpath.public import views as public
 from facetpath.web import team
 from facetpath.web import views as web
+from facetpath.web.reset import ResetRequestView
 from facetpath.web.signin import ResetPasswordView
 
 # The staff workspace lives under /staff/; the site root belongs to the clinic's public pages.
@@ -74,7 +75,7 @@ urlpatterns = [
     path("account/password/reset/", login_not_required(RedirectView.as_view(pattern_name="password_reset"))),
     path("account/", include("allauth.urls")),
     # Forgotten passwords: a one-use link by e-mail to the address on the account (docs/roles.md).
-    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/", ResetRequestView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password-reset/<uidb64>/<token>/",
