@@ -36,7 +36,7 @@ from facetpath.clinics.models import Clinic
 from facetpath.clinics.roles import Capability
 from facetpath.diary import discharge, services, times
 from facetpath.diary.forms import AddSlotForm, DiarySettingsForm, EntryForm, WarningForm
-from facetpath.diary.models import Diary, DiarySettings, Reminder, hash_token
+from facetpath.diary.models import Diary, DiarySettings, Reminder, ReplacedLink, hash_token
 from facetpath.diary.pdf import discharge_pdf
 from facetpath.patients.models import Patient
 from facetpath.prepared import Param, Prepared, fields_of, instance_of, join
@@ -141,7 +141,9 @@ def _no_link(request: HttpRequest, diary: Diary | None) -> HttpResponse:
 
 def _open_diary(request: HttpRequest, token: str, *, answering: bool = False) -> Diary | HttpResponse:
     diary = _diary_for(token, answering=answering)
-    if diary is None or not diary.link_usable or diary.status == Diary.Status.CANCELLED:
+    if diary is None:
+        return _no_link(request, ReplacedLink.diary_of(token) if token.isascii() else None)
+    if not diary.link_usable or diary.status == Diary.Status.CANCELLED:
         return _no_link(request, diary)
     use_patient_language(request, diary.procedure.patient.preferred_language)
     return diary

@@ -150,14 +150,20 @@ def test_an_expired_link_keeps_nothing_and_says_whom_to_call(world: World) -> No
 
 
 def test_revoke_and_reissue(world: World) -> None:
+    world.clinic.phone = "(555) 010-0199"
+    world.clinic.save()
     diary, token = start_diary(world)
     nurse = world.client_for("nurse")
     nurse.post(reverse("diary-action", args=[diary.procedure_id, "revoke"]))
     assert Client().get(f"/d/{token}/").status_code == 410
     nurse.post(reverse("diary-action", args=[diary.procedure_id, "reissue"]))
     diary.refresh_from_db()
-    assert Client().get(f"/d/{token}/").status_code == 404  # the old link is unknown now
+    replaced = Client().get(f"/d/{token}/")  # the old link stops, and says whom to call (docs/diary.md)
+    assert replaced.status_code == 410 and world.clinic.phone in replaced.content.decode()
     assert Client().get(f"/d/{diary.token}/").status_code == 200
+    answer = post_entry(Client(), token, pain="4")
+    assert answer.status_code == 410 and answer.json()["phone"] == world.clinic.phone
+    assert Client().get("/d/never-a-real-link-token/").status_code == 404  # a forged one learns nothing
 
 
 def test_scanner_gets_change_nothing(world: World) -> None:
