@@ -13,7 +13,7 @@ from facetpath.diary import urls as diary_urls
 from facetpath.patients import views as patients
 from facetpath.procedures import views as procedures
 from facetpath.public import views as public
-from facetpath.web import team
+from facetpath.web import audit_views, team
 from facetpath.web import views as web
 from facetpath.web.reset import ResetRequestView
 from facetpath.web.signin import ResetPasswordView
@@ -22,7 +22,8 @@ from facetpath.web.signin import ResetPasswordView
 staff_patterns: list[URLPattern | URLResolver] = [
     path("", web.worklist, name="worklist"),
     path("clinic/switch/", web.switch_clinic, name="switch-clinic"),
-    path("audit/", web.audit_trail, name="audit"),
+    path("audit/", audit_views.audit_trail, name="audit"),
+    path("audit/export.csv", audit_views.audit_export, name="audit-export"),
     path("team/", team.team, name="team"),
     path("team/members/<int:membership_id>/role/", team.member_role, name="team-role"),
     path("team/members/<int:membership_id>/remove/", team.member_remove, name="team-remove"),
