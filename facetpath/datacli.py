@@ -12,8 +12,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from facetpath.backup import BackupError
+
+if TYPE_CHECKING:
+    from facetpath.clinics.models import Clinic
 
 EXIT_OK, EXIT_BROKEN, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -70,7 +74,7 @@ def _clinic_names() -> dict[int, str]:
     return {0: "entries of no clinic", **names}
 
 
-def _slug_of(clinic: object) -> str:
+def _slug_of(clinic: Clinic) -> str:
     from django.utils.text import slugify
 
     from facetpath.public.models import PublicProfile

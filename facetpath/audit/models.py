@@ -20,16 +20,10 @@ from django.utils import timezone
 from facetpath.audit.digest import GENESIS, entry_digest
 
 
-class AuditQuerySet(models.QuerySet["AuditEvent"]):
-    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AuditEvent]:
-        # bulk_create skips save(): each row is chained one by one instead (there are only ever a few).
-        made = list(objs)
-        for event in made:
-            event.save()
-        return made
-
-
 class AuditEvent(models.Model):
+    """Written with `AuditEvent.objects.create` (or save): bulk_create skips save(), so its rows would carry
+    no hash and `audit verify` would report them."""
+
     # default, not auto_now_add: the time is part of the hashed content, so it is set before hashing.
     when = models.DateTimeField(default=timezone.now, db_index=True)
     who = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -56,8 +50,6 @@ class AuditEvent(models.Model):
     sequence = models.BigIntegerField(default=0)
     previous_hash = models.CharField(max_length=64, blank=True)
     entry_hash = models.CharField(max_length=64, blank=True)
-
-    objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["-when", "-id"]
@@ -87,13 +79,16 @@ class AuditEvent(models.Model):
             self.patient_ref = self.patient_id
         self.chain = self.clinic_id or 0
         # As the database will hold it (an IPv6 address in its short form), so the hash is of what is stored.
-        self.ip = self._meta.get_field("ip").get_prep_value(self.ip or None)
+        self.ip = _IP_AS_STORED.get_prep_value(self.ip or None)
         head = ChainHead.objects.select_for_update().filter(chain=self.chain).first() or _new_head(self.chain)
         self.sequence = head.sequence + 1
         self.previous_hash = head.entry_hash or GENESIS
         self.entry_hash = entry_digest(self)
         head.sequence, head.entry_hash = self.sequence, self.entry_hash
         return head
+
+
+_IP_AS_STORED = models.GenericIPAddressField()  # only its conversion is used
 
 
 def _new_head(chain: int) -> ChainHead:

@@ -10,7 +10,7 @@ import csv
 import zoneinfo
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.paginator import Paginator
@@ -48,7 +48,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, data: Any, actions: list[str]) -> None:
         super().__init__(data)
-        self.fields["action"].choices = [("", "any"), *((action, action) for action in actions)]
+        choices = cast(forms.ChoiceField, self.fields["action"])
+        choices.choices = [("", "any"), *((action, action) for action in actions)]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -129,7 +130,7 @@ def _rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
         yield writer.writerow([_cell(value) for value in [*row, event.ip, event.path, event.detail]])
 
 
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     events, form, clinic = _events_and_form(request)
     audit(request, "export", detail=f"audit trail CSV ({_filters_used(form)})")
     response = StreamingHttpResponse(_rows(events), content_type="text/csv; charset=utf-8")
