@@ -10,9 +10,10 @@ from django.http import HttpRequest
 
 # Paths that carry a link's token, matched by their shape, not by the route they reach: a token in a path
 # that matches no route (`/d/<token>` without its slash, `/d/<token>/entry`, a made-up sub-path, a reset
-# link cut short) must not reach a log either. A diary link's first segment after /d/ is its token; a
-# password-reset link's first segment names the account (not a secret) and every later one may be its token.
-_DIARY_LINK = re.compile(r"^(/+d/+)([^/]+)", re.IGNORECASE)
+# link cut short) must not reach a log either. A diary link's (and a staff invitation's, /join/) first
+# segment is its token; a password-reset link's first segment names the account (not a secret) and every
+# later one may be its token.
+_DIARY_LINK = re.compile(r"^(/+(?:d|join)/+)([^/]+)", re.IGNORECASE)
 _RESET_LINK = re.compile(r"^(/+password-reset/+[^/]+/+)(.+)$", re.IGNORECASE | re.DOTALL)
 _HIDDEN = "…"
 

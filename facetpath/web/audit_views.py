@@ -85,7 +85,7 @@ def filtered(events: QuerySet[AuditEvent], form: AuditFilterForm, clinic: Clinic
 
 def _filters_used(form: AuditFilterForm) -> str:
     used = [f"{name}={value}" for name, value in getattr(form, "cleaned_data", {}).items() if value]
-    return ", ".join(used) or "no filter"
+    return f" ({', '.join(used)})" if used else ""
 
 
 def _events_and_form(request: HttpRequest) -> tuple[QuerySet[AuditEvent], AuditFilterForm, Clinic]:
@@ -102,7 +102,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     # Read the rows now: the page's slice was sized before this view's own audit row below exists, and a
     # lazy slice evaluated afterwards would push the oldest row off the page.
     page.object_list = list(page.object_list)
-    audit(request, "view", detail=f"audit trail page {page.number} ({_filters_used(form)})")
+    audit(request, "view", detail=f"audit trail page {page.number}{_filters_used(form)}")
     return render(request, "web/audit.html", {"page": page, "form": form})
 
 
@@ -132,7 +132,7 @@ def _rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
 
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     events, form, clinic = _events_and_form(request)
-    audit(request, "export", detail=f"audit trail CSV ({_filters_used(form)})")
+    audit(request, "export", detail=f"audit trail CSV{_filters_used(form)}")
     response = StreamingHttpResponse(_rows(events), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-trail-{clinic.pk}.csv"'
     return response

@@ -63,6 +63,8 @@ TOKEN = "Zx9-secret-link-token_abc"
         f"/d/{TOKEN}/entry/",
         f"/d/{TOKEN}/no-such-page/deeper",
         f"/D/{TOKEN}/",
+        f"/join/{TOKEN}",
+        f"/join/{TOKEN}/extra",
         f"/password-reset/MQ/{TOKEN}",
         f"/password-reset/MQ/{TOKEN}/",
         f"/password-reset/MQ/{TOKEN}/more",
