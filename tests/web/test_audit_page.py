@@ -88,3 +88,15 @@ def test_only_the_clinic_admin_reads_or_exports_the_trail(world: World) -> None:
     )
     details = {row["detail"] for row in rows(world.client_for(ADMIN))}
     assert "clinic a only" in details and "b only" not in details
+
+
+def test_reading_the_trail_in_the_admin_is_audited_too(world: World) -> None:
+    entry = event(world, detail="something read")
+    client = world.client_for(ADMIN)
+    assert client.get("/staff/admin/audit/auditevent/", {"q": "nurse"}).status_code == 200
+    assert client.get(f"/staff/admin/audit/auditevent/{entry.pk}/change/").status_code == 200
+    reads = AuditEvent.objects.filter(username="admin-a", action="view", clinic=world.clinic)
+    assert set(reads.values_list("detail", flat=True)) == {
+        "audit trail in the admin (q=nurse)",
+        f"audit entry {entry.pk} in the admin",
+    }
