@@ -14,6 +14,10 @@ from django.http import HttpRequest
 # segment is its token; a password-reset link's first segment names the account (not a secret) and every
 # later one may be its token.
 _DIARY_LINK = re.compile(r"^(/+(?:d|join)/+)([^/]+)", re.IGNORECASE)
+# allauth's e-mail links (/account/confirm-email/<key>/, /account/password/reset/key/<uid>-<key>/) likewise.
+_ACCOUNT_KEY = re.compile(
+    r"^(/+account/+(?:confirm-email|password/+reset/+key)/+)(?!done/*$)([^/]+)", re.IGNORECASE
+)
 _RESET_LINK = re.compile(r"^(/+password-reset/+[^/]+/+)(.+)$", re.IGNORECASE | re.DOTALL)
 _HIDDEN = "…"
 
@@ -41,6 +45,7 @@ def without_token(path: str) -> str:
     kept hashed everywhere, and whoever reads the audit trail or the server's logs must not be able to
     open it."""
     path = _DIARY_LINK.sub(rf"\g<1>{_HIDDEN}", path)
+    path = _ACCOUNT_KEY.sub(rf"\g<1>{_HIDDEN}", path)
     return _RESET_LINK.sub(lambda found: found[1] + _hide_segments(found[2]), path)
 
 
