@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("diary", "0002_answers_scored_with_the_stage"),
+        ("diary", "0003_extra_points"),
     ]
 
     operations = [
