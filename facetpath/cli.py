@@ -34,6 +34,7 @@ from .clinical.findings import ParameterValue
 from .clinical.text import evaluation_text, plan_text, policy_json, policy_text, safety_json, safety_text
 
 WEB_COMMANDS = ("demo", "serve", "manage", "worker")
+DATA_COMMANDS = ("audit", "backup", "restore")  # facetpath.datacli
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
 
@@ -43,7 +44,7 @@ class BadInput(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in WEB_COMMANDS:
+    if args and args[0] in (*WEB_COMMANDS, *DATA_COMMANDS):
         return _web(args[0], args[1:])
     parser = _parser()
     options = parser.parse_args(args)
@@ -123,13 +124,18 @@ def _parser() -> argparse.ArgumentParser:
 
     for name in WEB_COMMANDS:
         commands.add_parser(name, help=f"web application: {name} (see README)")
+    commands.add_parser("audit", help="audit verify [--clinic SLUG]: check the audit trail's hash chains")
+    commands.add_parser("backup", help="backup --out FILE: the whole database, while it serves")
+    commands.add_parser("restore", help="restore FILE [--force]: into an empty data dir")
     return parser
 
 
 def _web(command: str, argv: list[str]) -> int:
     # Imported only for these commands: the clinical commands must not pay for loading Django.
     try:
-        webcli = importlib.import_module("facetpath.webcli")
+        webcli = importlib.import_module(
+            "facetpath.datacli" if command in DATA_COMMANDS else "facetpath.webcli"
+        )
     except ImportError as exc:
         print(f"facetpath: the web application is not available: {exc}", file=sys.stderr)
         return EXIT_INTERNAL

@@ -42,9 +42,30 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 def data_dir() -> Path:
+    """The data dir, the owner's alone (0700), and every file the app makes there too (0600).
+
+    The SQLite database and its -wal and -shm files, the outbox, the generated key and backups hold patient
+    data or the means to reach it: the process's umask makes each new file and folder 0600/0700 as it is
+    created (SQLite, Django's file mail backend and the tasks make theirs without asking). What an older
+    release left open is closed here: the folder, only when it is ours (it holds our files: never chmod a
+    shared folder such as /tmp), and the database, key and outbox in it.
+    """
+    os.umask(0o077)
     path = Path(os.environ.get("FACETPATH_DATA_DIR", "./var")).resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    ours = [path / name for name in DATA_FILES if (path / name).exists()]
+    for item in [path, *ours] if ours else []:
+        item.chmod(0o700 if item.is_dir() else 0o600)
     return path
+
+
+DATA_FILES = (
+    "facetpath.sqlite3",
+    "facetpath.sqlite3-wal",
+    "facetpath.sqlite3-shm",
+    "secret-key.txt",
+    "outbox",
+)
 
 
 def secret_key(directory: Path) -> str:
@@ -140,6 +161,8 @@ MIDDLEWARE = [
     "facetpath.web.access_log.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "facetpath.web.privacy.NoStoreMiddleware",  # after WhiteNoise: static files keep their caching
+    "facetpath.web.privacy.RejectNulMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "facetpath.clinics.language.PatientLocaleMiddleware",

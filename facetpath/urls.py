@@ -12,15 +12,17 @@ from facetpath.clinics.admin import clinic_admin_site
 from facetpath.diary import urls as diary_urls
 from facetpath.procedures import views as procedures
 from facetpath.public import views as public
-from facetpath.web import patients, team
+from facetpath.web import audit_views, patients, team
 from facetpath.web import views as web
+from facetpath.web.reset import ResetRequestView
 from facetpath.web.signin import ResetPasswordView
 
 # The staff workspace lives under /staff/; the site root belongs to the clinic's public pages.
 staff_patterns: list[URLPattern | URLResolver] = [
     path("", web.worklist, name="worklist"),
     path("clinic/switch/", web.switch_clinic, name="switch-clinic"),
-    path("audit/", web.audit_trail, name="audit"),
+    path("audit/", audit_views.audit_trail, name="audit"),
+    path("audit/export.csv", audit_views.audit_export, name="audit-export"),
     path("team/", team.team, name="team"),
     path("team/members/<int:membership_id>/role/", team.member_role, name="team-role"),
     path("team/members/<int:membership_id>/remove/", team.member_remove, name="team-remove"),
@@ -73,7 +75,7 @@ urlpatterns = [
     path("account/password/reset/", login_not_required(RedirectView.as_view(pattern_name="password_reset"))),
     path("account/", include("allauth.urls")),
     # Forgotten passwords: a one-use link by e-mail to the address on the account (docs/roles.md).
-    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/", ResetRequestView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password-reset/<uidb64>/<token>/",

@@ -33,7 +33,7 @@ def audit(
     membership = getattr(request, "membership", None)
     # A named clinic wins: joining a clinic is recorded there, whichever clinic the session was in.
     at_clinic = clinic or (membership.clinic if membership else None)
-    AuditEvent.objects.create(
+    AuditEvent.objects.create(  # chained and hashed in AuditEvent.save
         who_id=user.pk if user else None,
         username=user.get_username() if user else actor,
         clinic_id=at_clinic.pk if at_clinic else None,

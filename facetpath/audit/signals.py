@@ -41,8 +41,8 @@ def record_sign_in(username: str, action: str, ip: str | None, user: Any = None)
     clinics: list[int | None] = list(
         Membership.objects.filter(user__username=username).values_list("clinic_id", flat=True)
     )
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
+    for clinic in clinics or [None]:  # one by one: each takes its place in its clinic's chain
+        AuditEvent.objects.create(
             who=user,
             username=username,
             clinic_id=clinic,
@@ -50,5 +50,3 @@ def record_sign_in(username: str, action: str, ip: str | None, user: Any = None)
             ip=ip,
             path="/logout/" if action == "logout" else "/login/",
         )
-        for clinic in clinics or [None]
-    )

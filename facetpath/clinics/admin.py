@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from facetpath.clinics.admin_guard import BadLookupsAreInvalid
 from facetpath.clinics.models import Clinic, Membership
 from facetpath.clinics.roles import Role
 
@@ -43,7 +44,7 @@ class ClinicAdminSite(admin.AdminSite):
 clinic_admin_site = ClinicAdminSite(name="clinic-admin")
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ScopedAdmin(BadLookupsAreInvalid):
     """Shows and changes only rows of the clinics where the user is a clinic admin."""
 
     clinic_field = "clinic_id"

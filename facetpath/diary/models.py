@@ -145,6 +145,8 @@ class Diary(models.Model):
 
     def new_link(self, valid_days: int) -> str:
         """Replaces the link (the old one stops working) and returns the new token."""
+        if self.pk is not None and self.token_hash:
+            ReplacedLink.objects.get_or_create(token_hash=self.token_hash, defaults={"diary": self})
         self.link_nonce = secrets.token_urlsafe(32)
         token = _link_token(self.link_nonce)
         self.token_hash = hash_token(token)
@@ -167,6 +169,26 @@ class Diary(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.procedure.patient.clinic.time_zone)
+
+
+class ReplacedLink(models.Model):
+    """A link staff replaced (reissued): it answers 410 with the clinic's number, as a withdrawn link does,
+    not 404 as a forged one (docs/diary.md). Only the token's hash is kept."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    diary = models.ForeignKey(Diary, on_delete=models.CASCADE, related_name="+")
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"replaced link of {self.diary}"
+
+    @classmethod
+    def diary_of(cls, token: str) -> Diary | None:
+        old = cls.objects.select_related("diary__procedure__patient__clinic").filter(
+            token_hash=hash_token(token)
+        )
+        found = old.first()
+        return found.diary if found is not None else None
 
 
 class Slot(models.Model):

@@ -29,7 +29,7 @@ from facetpath.clinics.roles import Capability
 from facetpath.diary import actions, discharge, services, times
 from facetpath.diary.access import access_warning_report
 from facetpath.diary.forms import AddSlotForm, DiarySettingsForm, EntryForm, WarningForm
-from facetpath.diary.models import Diary, DiarySettings, Reminder, hash_token
+from facetpath.diary.models import Diary, DiarySettings, Reminder, ReplacedLink, hash_token
 from facetpath.diary.pdf import discharge_pdf
 from facetpath.procedures.access import access_procedure
 
@@ -88,7 +88,10 @@ def _no_link(request: HttpRequest, diary: Diary | None) -> HttpResponse:
 
 def _open_diary(request: HttpRequest, token: str) -> Diary | HttpResponse:
     diary = _diary_for(token)
-    if diary is None or not diary.link_usable or diary.status == Diary.Status.CANCELLED:
+    if diary is None:
+        # A replaced link still names its clinic: the patient learns whom to call (410).
+        return _no_link(request, ReplacedLink.diary_of(token) if token.isascii() else None)
+    if not diary.link_usable or diary.status == Diary.Status.CANCELLED:
         return _no_link(request, diary)
     use_patient_language(request, diary.procedure.patient.preferred_language)
     return diary

@@ -13,11 +13,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from facetpath.audit.log import audit
 from facetpath.audit.models import AuditEvent
-from facetpath.clinics.admin import ScopedAdmin, clinic_admin_site
+from facetpath.clinics.admin import ScopedAdmin, admin_clinic_ids, clinic_admin_site
 from facetpath.clinics.forms import ClinicForm
 from facetpath.clinics.models import Clinic
 
@@ -58,3 +58,30 @@ class AuditEventAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    # The trail names patients, so reading it here is a read of patient data, as on the app's audit page:
+    # one entry in each clinic whose trail the admin sees, naming the search and filters used.
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        if response.status_code == 200:
+            asked = "&".join(f"{key}={value}" for key, value in request.GET.items())
+            self._audit_read(request, f"audit trail in the admin{' (' + asked + ')' if asked else ''}")
+        return response
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:
+            self._audit_read(request, f"audit entry {object_id} in the admin")
+        return response
+
+    def _audit_read(self, request: HttpRequest, detail: str) -> None:
+        for clinic in Clinic.objects.filter(id__in=admin_clinic_ids(request)):
+            audit(request, "view", detail=detail, clinic=clinic)

@@ -49,3 +49,52 @@ def test_a_password_reset_link_is_logged_without_its_token(db: None, server_log:
 
 def test_requests_are_not_logged_unless_the_server_turns_the_log_on(world: World) -> None:
     assert not logging.getLogger("facetpath.access").isEnabledFor(logging.INFO)
+
+
+TOKEN = "Zx9-secret-link-token_abc"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/d/{TOKEN}",  # no slash: matches no route
+        f"/d/{TOKEN}/",
+        f"/d/{TOKEN}/entry",  # no slash
+        f"/d/{TOKEN}/entry/",
+        f"/d/{TOKEN}/no-such-page/deeper",
+        f"/D/{TOKEN}/",
+        f"/join/{TOKEN}",
+        f"/account/confirm-email/{TOKEN}/",
+        f"/account/password/reset/key/MQ-{TOKEN}/",
+        f"/account/password/reset/key/MQ-{TOKEN}",
+        f"/join/{TOKEN}/extra",
+        f"/password-reset/MQ/{TOKEN}",
+        f"/password-reset/MQ/{TOKEN}/",
+        f"/password-reset/MQ/{TOKEN}/more",
+    ],
+)
+def test_a_token_never_reaches_the_logs_on_any_path(db: None, server_log: io.StringIO, path: str) -> None:
+    Client().get(path)
+    Client().post(path, {"pain": "4"})
+    written = server_log.getvalue()
+    assert " GET " in written and " POST " in written
+    assert TOKEN not in written
+
+
+def test_the_audit_trail_keeps_no_token_of_an_unrouted_path(world: World) -> None:
+    from facetpath.audit.models import AuditEvent
+    from facetpath.audit.request import without_token
+
+    assert without_token(f"/d/{TOKEN}/entry") == "/d/…/entry"
+    assert without_token("/password-reset/sent/") == "/password-reset/sent/"
+    assert without_token("/staff/patients/3/") == "/staff/patients/3/"
+    assert not AuditEvent.objects.filter(path__contains=TOKEN).exists()
+
+
+def test_a_forged_line_break_is_written_escaped(db: None, server_log: io.StringIO) -> None:
+    Client().get("/staff/x%0a127.0.0.1 GET /forged 200 1.0 ms%1b[2J\\")
+    lines = server_log.getvalue().splitlines()
+    assert len([line for line in lines if "facetpath.access" in line]) == 1
+    assert not any(line.startswith("127.0.0.1 GET /forged") for line in lines)
+    assert "/staff/x\\x0a127.0.0.1 GET /forged 200 1.0 ms\\x1b[2J\\\\" in server_log.getvalue()
+    assert "\x1b" not in server_log.getvalue()

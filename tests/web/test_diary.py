@@ -150,14 +150,20 @@ def test_an_expired_link_keeps_nothing_and_says_whom_to_call(world: World) -> No
 
 
 def test_revoke_and_reissue(world: World) -> None:
+    world.clinic.phone = "(555) 010-0199"
+    world.clinic.save()
     diary, token = start_diary(world)
     nurse = world.client_for("nurse")
     nurse.post(reverse("diary-action", args=[diary.procedure_id, "revoke"]))
     assert Client().get(f"/d/{token}/").status_code == 410
     nurse.post(reverse("diary-action", args=[diary.procedure_id, "reissue"]))
     diary.refresh_from_db()
-    assert Client().get(f"/d/{token}/").status_code == 404  # the old link is unknown now
+    replaced = Client().get(f"/d/{token}/")  # the old link stops, and says whom to call (docs/diary.md)
+    assert replaced.status_code == 410 and world.clinic.phone in replaced.content.decode()
     assert Client().get(f"/d/{diary.token}/").status_code == 200
+    answer = post_entry(Client(), token, pain="4")
+    assert answer.status_code == 410 and answer.json()["phone"] == world.clinic.phone
+    assert Client().get("/d/never-a-real-link-token/").status_code == 404  # a forged one learns nothing
 
 
 def test_scanner_gets_change_nothing(world: World) -> None:
@@ -278,13 +284,15 @@ def test_an_answer_reads_and_writes_only_what_it_needs(world: World) -> None:
         assert post_at(diary, 45, token, key="key-00000003", pain="4").json()["kept"]
     assert len(second.captured_queries) == len(third.captured_queries)
     statements = [query["sql"].split()[0].upper() for query in second.captured_queries]
-    # the entry, its score, the audit row; the reminders skipped and the patient's stage
-    assert statements.count("INSERT") == 3 and statements.count("UPDATE") == 2, statements
+    # the entry, its score, the audit row; the reminders skipped, the patient's stage, the audit chain's head
+    assert statements.count("INSERT") == 3 and statements.count("UPDATE") == 3, statements
     with CaptureQueriesContext(connection) as retry:
         assert post_at(diary, 30, token, key="key-00000002", pain="4").json()["duplicate"]
     writes = [q["sql"] for q in retry.captured_queries if q["sql"].split()[0].upper() in {"UPDATE", "DELETE"}]
     inserts = [q["sql"] for q in retry.captured_queries if q["sql"].upper().startswith("INSERT")]
-    assert not writes and len(inserts) == 1 and "audit" in inserts[0]  # a retry writes only its audit row
+    # a retry writes only its audit row and moves its chain's head
+    assert len(inserts) == 1 and "audit" in inserts[0]
+    assert len(writes) == 1 and "chainhead" in writes[0].lower()
 
 
 @pytest.mark.django_db(transaction=True)
