@@ -19,7 +19,7 @@ from webfactories import ROLES, World
 
 from facetpath.audit.models import AuditEvent
 from facetpath.datacli import main
-from facetpath.diary import services
+from facetpath.diary import actions
 from facetpath.diary.models import Entry
 from facetpath.patients.models import Patient
 
@@ -68,7 +68,7 @@ def drop(name: str) -> None:
 def test_a_backup_taken_while_serving_restores_whole_with_an_intact_chain(
     world: World, tmp_path: Path
 ) -> None:
-    _diary, token = services.start_diary(world.procedure, world.users[ROLES[1]])
+    _diary, token = actions.start_diary(world.procedure, world.users[ROLES[1]])
     Client().post(reverse("diary-entry", args=[token]), {"pain": "3", "key": "key-00000001"})
     busy, reading = threading.Event(), threading.Event()
 

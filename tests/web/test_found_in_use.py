@@ -12,7 +12,7 @@ from webfactories import World, make_block, make_patient
 from facetpath.clinical.schedule import DIARY_SCHEDULE_MINUTES
 from facetpath.clinics.forms import ClinicForm
 from facetpath.clinics.roles import Role
-from facetpath.diary import services
+from facetpath.diary import actions
 from facetpath.diary.models import DiarySettings
 
 
@@ -22,7 +22,7 @@ def _spanish_diary(world: World) -> str:
     DiarySettings.for_clinic(world.clinic)
     DiarySettings.objects.filter(clinic=world.clinic).update(quiet_start=time(0), quiet_end=time(0))
     block = make_block(world.patient, days_ago=0)
-    _diary, token = services.start_diary(block, world.users["nurse"])
+    _diary, token = actions.start_diary(block, world.users["nurse"])
     return Client().get(f"/d/{token}/").content.decode()
 
 

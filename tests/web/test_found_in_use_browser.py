@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 from webfactories import PASSWORD, Clinic, Role, make_assessment, make_block, make_patient, make_user
 
-from facetpath.diary import services
+from facetpath.diary import actions
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PHONE = {"width": 390, "height": 844}
@@ -30,7 +30,7 @@ def _answered_diary() -> tuple[Any, Any]:
     make_assessment(patient)
     ended = (timezone.now() - timedelta(minutes=14)).time().replace(microsecond=0)
     block = make_block(patient, days_ago=0, end_time=ended, painful_movements=["standing-up", "bending-back"])
-    diary, token = services.start_diary(block, None)
+    diary, token = actions.start_diary(block, None)
     answer = {
         "key": "key-00000001", "pain": "2", "relief_percent": "70", "took_pain_medicine": "no",
         "move_standing-up": "easier", "move_bending-back": "same",

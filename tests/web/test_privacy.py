@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.exceptions import NoReverseMatch
 from webfactories import ROLES, World
 
-from facetpath.diary import services
+from facetpath.diary import actions
 
 PHYSICIAN, ADMIN = ROLES[0], ROLES[3]
 
@@ -42,7 +42,7 @@ def filled(route: str, values: dict[str, str]) -> str:
 
 
 def test_every_staff_and_patient_page_says_no_store(world: World) -> None:
-    _diary, token = services.start_diary(world.procedure, world.users[PHYSICIAN])
+    _diary, token = actions.start_diary(world.procedure, world.users[PHYSICIAN])
     values = {
         "patient_id": str(world.patient.pk),
         "procedure_id": str(world.procedure.pk),

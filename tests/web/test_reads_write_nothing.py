@@ -54,8 +54,10 @@ def test_a_staff_page_writes_only_its_audit_row(world: World, page: str, of: str
     _with_an_answer(world)
     args = [] if of is None else [world.patient.pk if of == "patient" else world.procedure.pk]
     writes = _writes_of(world, page, args)
-    assert len(writes) == 1, writes
+    # The audit row, and its chain's head moved on to it (facetpath.audit: the tamper-evident chain).
+    assert len(writes) == 2, writes
     assert writes[0].lstrip().upper().startswith("INSERT") and AUDIT_TABLE in writes[0]
+    assert writes[1].lstrip().upper().startswith("UPDATE") and '"audit_chainhead"' in writes[1]
 
 
 def _count(world: World, page: str, args: list[Any]) -> int:
