@@ -133,6 +133,13 @@ ALLOWED_HOSTS = env_list("FACETPATH_ALLOWED_HOSTS", "localhost,127.0.0.1")
 
 _database_url = os.environ.get("DATABASE_URL", "").strip()
 DATABASES = {"default": database_from_url(_database_url) if _database_url else sqlite_database(DATA_DIR)}
+
+# One cache for every server process and the worker: rate limits (password-reset requests) and the one-use
+# check of authenticator codes must count across processes, which the default per-process memory cache does
+# not. The table lives in the same database (created after every migrate: facetpath/web/apps.py).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "facetpath_cache"}
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

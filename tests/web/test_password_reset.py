@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -18,8 +19,9 @@ from facetpath.web.reset import RESET_PER_ADDRESS, RESET_PER_EMAIL
 
 
 @pytest.fixture(autouse=True)
-def fresh_limits() -> None:
-    cache.clear()  # the request counters of other tests
+def fresh_limits(django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():  # the database cache: a flush between tests leaves its table alone
+        cache.clear()  # the request counters of other tests
 
 
 def send_queued() -> None:
@@ -78,7 +80,11 @@ def ask(email: str, client: Client | None = None) -> tuple[int, list[str]]:
     """The answer's status and the statements the request ran, their values (the address, ids, times) left out."""
     with CaptureQueriesContext(connection) as queries:
         response = (client or Client()).post(reverse("password_reset"), {"email": email})
-    return response.status_code, [re.sub(r"'[^']*'", "?", query["sql"]) for query in queries.captured_queries]
+    # The rate-limit counters (the database cache) differ by design: the first ask from a client makes its
+    # counter, the next one adds to it. What must not differ is everything else.
+    statements = [query["sql"] for query in queries.captured_queries if "facetpath_cache" not in query["sql"]]
+    statements = [s for s in statements if "SAVEPOINT" not in s]  # the cache's own savepoints
+    return response.status_code, [re.sub(r"'[^']*'", "?", sql) for sql in statements]
 
 
 def test_a_known_and_an_unknown_address_take_the_same_path(world: World) -> None:
