@@ -21,6 +21,7 @@ from facetpath.clinical import diary_times
 from facetpath.clinical.aftercare import EMERGENCY_SIGNS, WARNING_SIGNS
 from facetpath.clinical.scales import NRS_11, pain_scale_top
 from facetpath.clinical.schedule import DIARY_SCHEDULE_MINUTES
+from facetpath.clinics.tokens import hash_token
 
 # Patients answer on the 0-10 scale whatever the clinic records; an answer is converted to the patient's
 # recorded scale (`facetpath.clinical.scales.convert_pain`) when it becomes a score.
@@ -105,10 +106,6 @@ def _link_token(nonce: str) -> str:
     yet staff can print the same link again on the discharge sheet and reminders can carry it."""
     digest = hmac.new(settings.SECRET_KEY.encode(), f"diary-link:{nonce}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:15]).decode()  # 20 characters, 120 bits
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Diary(models.Model):

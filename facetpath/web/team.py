@@ -6,6 +6,8 @@ answer 404, as every record of another clinic does (docs/roles.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -79,6 +81,17 @@ def _render_team(
     return render(request, "web/team.html", context, status=status)
 
 
+def _change(request: HttpRequest, change: Callable[[], None], done: str) -> HttpResponse:
+    """Makes one change of the team page and says how it went: done, or refused with the reason."""
+    try:
+        change()
+    except actions.TeamError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, done)
+    return redirect("team")
+
+
 @require_POST
 def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     admin = require(request, Capability.MANAGE_STAFF)
@@ -87,39 +100,34 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, f"Role: {form.errors['role'][0]}")
         return redirect("team")
-    try:
-        actions.change_role(request, admin, target, form.cleaned_data["role"])
-    except actions.TeamError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"{target.user.get_username()} is now {target.get_role_display()}.")
-    return redirect("team")
+    role = form.cleaned_data["role"]
+    return _change(
+        request,
+        lambda: actions.change_role(request, admin, target, role),
+        f"{target.user.get_username()} is now {Role(role).label}.",
+    )
 
 
 @require_POST
 def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
     admin = require(request, Capability.MANAGE_STAFF)
     target = _member_in_clinic(admin, membership_id)
-    try:
-        actions.remove_member(request, admin, target)
-    except actions.TeamError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"{target.user.get_username()} no longer works in {admin.clinic}.")
-    return redirect("team")
+    return _change(
+        request,
+        lambda: actions.remove_member(request, admin, target),
+        f"{target.user.get_username()} no longer works in {admin.clinic}.",
+    )
 
 
 @require_POST
 def invitation_withdraw(request: HttpRequest, invitation_id: int) -> HttpResponse:
     admin = require(request, Capability.MANAGE_STAFF)
     invitation = _invitation_in_clinic(admin, invitation_id)
-    try:
-        actions.withdraw_invitation(request, invitation)
-    except actions.TeamError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
-    return redirect("team")
+    return _change(
+        request,
+        lambda: actions.withdraw_invitation(request, invitation),
+        f"The invitation to {invitation.email} is withdrawn.",
+    )
 
 
 @login_not_required
