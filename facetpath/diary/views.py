@@ -305,7 +305,23 @@ def discharge_sheet_pdf(request: HttpRequest, diary: Diary) -> HttpResponse:
 
 def _sheet_context(request: HttpRequest, diary: Diary) -> dict[str, Any]:
     url = link_url(request, diary)
-    return _patient_context(diary, sheet=discharge.instructions(diary.procedure), qr=qr_svg(url), url=url)
+    procedure = diary.procedure
+    return _patient_context(
+        diary,
+        sheet=discharge.instructions(procedure),
+        qr=qr_svg(url),
+        url=url,
+        # The patient's own sheet: their given name (not the full name: a lost page or link names nobody),
+        # when the procedure ended and the diary's times, in the clinic's time zone.
+        given_name=procedure.patient.given_name,
+        ended_at=services.procedure_end(procedure).astimezone(diary.zone),
+        times=[
+            (slot.due_at.astimezone(diary.zone), slot.label)
+            for slot in diary.slots.filter(cancelled=False).select_related(
+                "diary__procedure__patient__clinic"
+            )
+        ],
+    )
 
 
 def _pdf_response(pdf: bytes) -> HttpResponse:

@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 from webfactories import World, start_diary
 
-from facetpath.diary.models import WarningReport
+from facetpath.diary import services
+from facetpath.diary.models import Diary, WarningReport
 
 
 def start(world: World, **procedure: object) -> str:
@@ -69,3 +70,17 @@ def test_an_unknown_sign_is_refused_and_keeps_nothing(world: World) -> None:
     response = Client().post(f"/d/{token}/warning/", {"key": "warn-000011", "signs": ["dizzy"]})
     assert response.status_code == 400 and "Warning signs:" in response.content.decode()
     assert not WarningReport.objects.exists()
+
+
+def test_the_sheet_is_the_patients_own_without_naming_them_in_full(world: World) -> None:
+    token = start(world)
+    sheet = Client().get(f"/d/{token}/discharge/").content.decode()
+    assert "For Ada" in sheet and world.patient.family_name not in sheet
+    diary = Diary.objects.get()
+    ended = services.procedure_end(diary.procedure).astimezone(diary.zone)
+    assert f"Your procedure ended on {ended:%-d %b %Y} at {ended:%H:%M}." in sheet
+    times = items(sheet, "Your diary times")
+    first = diary.slots.first()
+    assert first is not None and len(times) == diary.slots.count()
+    assert times[0].startswith(f"{first.due_at.astimezone(diary.zone):%-d %b, %H:%M}")
+    assert "(15 minutes after)" in times[0]
