@@ -66,7 +66,36 @@ def serve(argv: list[str]) -> int:
     # A server logs its requests (facetpath.web.access_log, tokens left out).
     os.environ.setdefault("FACETPATH_ACCESS_LOG", "1")
     _setup()
+    warn_without_public_url("serve")
     return _run_granian(args.host, args.port, args.workers)
+
+
+def warn_without_public_url(command: str) -> None:
+    """Says so at start-up when messages would link to the built-in default address: the settings
+    cannot tell it from a chosen one, so the environment is asked (the demo sets it; DEBUG is a
+    developer's own machine)."""
+    from django.conf import settings
+
+    if os.environ.get("FACETPATH_PUBLIC_URL") or settings.DEBUG:
+        return
+    print(
+        f"facetpath {command}: WARNING: FACETPATH_PUBLIC_URL is not set. Diary reminders, on-call alerts"
+        f"\nand password-reset e-mails will link to {settings.FACETPATH_PUBLIC_URL}, which patients and"
+        "\nstaff cannot reach. Set it to the address people open this server at, for example"
+        "\nFACETPATH_PUBLIC_URL=https://diary.example.org",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def served_address(host: str, port: int) -> str:
+    """The address the demo serves at, for the links in its reminders and alerts. A server listening on
+    every interface (0.0.0.0, ::) is reached on this machine as localhost."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{port}"
 
 
 def _run_granian(host: str, port: int, workers: int) -> int:
@@ -91,6 +120,9 @@ def demo(argv: list[str]) -> int:
     os.environ.pop("DATABASE_URL", None)  # the demo always uses SQLite in the data dir
     args = _server_arguments("facetpath demo", argv, DEMO_HOST, DEMO_PORT)
     os.environ.setdefault("FACETPATH_ACCESS_LOG", "1")
+    # Links in reminders and on-call alerts point where this demo serves; set before Django reads its
+    # settings, and inherited by the reminder worker started below.
+    os.environ["FACETPATH_PUBLIC_URL"] = served_address(args.host, args.port)
     _setup()
     from django.conf import settings
     from django.core.management import call_command
@@ -129,7 +161,7 @@ def _load_demo_once(data_dir: Path) -> None:
 def _print_logins(host: str, port: int) -> None:
     from facetpath.web.demo import DEMO_PASSWORD, DEMO_STAFF
 
-    print(f"\nfacetpath demo on http://{host}:{port}/  (synthetic patients only)\n")
+    print(f"\nfacetpath demo on {served_address(host, port)}/  (synthetic patients only)\n")
     print(f"  {'role':<12} {'username':<12} password")
     for username, _given, _family, role in DEMO_STAFF:
         print(f"  {role.label:<12} {username:<12} {DEMO_PASSWORD}")
@@ -158,6 +190,7 @@ def worker(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     _setup()
+    warn_without_public_url("worker")
     from django.core.management import call_command
 
     from facetpath.diary.services import send_lost_reminders

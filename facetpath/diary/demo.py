@@ -11,14 +11,16 @@ from facetpath.diary import actions, services
 from facetpath.diary.models import Diary, DiarySettings, Reminder
 from facetpath.procedures.models import DiaryScore, Procedure
 
+DEMO_ON_CALL_EMAIL = "on-call.physician@riverside.example"
+
 
 def load_demo_diaries(clinic: Clinic) -> None:
     """Starts diaries for the clinic's recent unsigned diagnostic blocks, answers the times already past
     (from the demo's own scores), reports one warning sign and sends the reminders already due."""
     rules = DiarySettings.for_clinic(clinic)
-    if not rules.on_call_email:
-        rules.on_call_email = clinic.email or "on-call@demo-clinic.example"
-        rules.save(update_fields=["on_call_email"])
+    # The clinician on call, never the clinic's general address (the front desk's).
+    rules.on_call_email = DEMO_ON_CALL_EMAIL
+    rules.save(update_fields=["on_call_email"])
     since = clinic.today() - timedelta(days=2)
     blocks = (
         Procedure.objects.filter(

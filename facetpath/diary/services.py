@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -159,11 +160,16 @@ def slot_label(slot: Slot) -> str:
 # --- Warning signs ------------------------------------------------------------------------------------
 
 
+NO_ON_CALL_ADDRESS = "no on-call address set"
+
+
 def email_on_call(report: WarningReport) -> None:
     clinic = report.diary.procedure.patient.clinic
-    address = DiarySettings.for_clinic(clinic).on_call_email or clinic.email
+    # Only the clinic's on-call clinician: the clinic's general address is the front desk's, whose role
+    # cannot open the linked page. Without one the report stays on the worklist, marked as not e-mailed.
+    address = DiarySettings.for_clinic(clinic).on_call_email
     if not address:
-        report.email_error = "no on-call address set"
+        report.email_error = NO_ON_CALL_ADDRESS
         report.save(update_fields=["email_error"])
         return
     procedure = report.diary.procedure
@@ -176,7 +182,7 @@ def email_on_call(report: WarningReport) -> None:
             *[f"- {labels.get(sign, sign)}" for sign in report.signs],
             "",
             f"Reported {timezone.localtime(report.reported_at, zoneinfo.ZoneInfo(clinic.time_zone)):%Y-%m-%d %H:%M %Z}.",
-            f"Open: {settings.FACETPATH_PUBLIC_URL}/staff/procedures/{procedure.pk}/patient-diary/",
+            f"Open (physician or nurse sign-in): {public_url(reverse('diary-staff', args=[procedure.pk]))}",
             "Call the patient now.",
         ]
     )
@@ -293,8 +299,14 @@ def _finish(reminder: Reminder, status: str, detail: str) -> str:
     return status
 
 
+def public_url(path: str) -> str:
+    """An address for a message read away from this server (FACETPATH_PUBLIC_URL; the demo sets it to
+    where it serves): a request's own Host header is not there to build it from."""
+    return settings.FACETPATH_PUBLIC_URL + path
+
+
 def diary_url(diary: Diary) -> str:
-    return f"{settings.FACETPATH_PUBLIC_URL}/d/{diary.token}/"
+    return public_url(f"/d/{diary.token}/")
 
 
 def reminder_text(reminder: Reminder) -> str:

@@ -442,9 +442,11 @@ def acknowledge_warning(request: HttpRequest, warning_id: int) -> HttpResponse:
 def diary_settings(request: HttpRequest) -> HttpResponse:
     membership = require(request, Capability.VIEW_AUDIT)  # clinic settings belong to the clinic admin
     rules = DiarySettings.shown_for(membership.clinic)
+    on_call_set = bool(rules.on_call_email)  # as saved: validating the form writes the posted value on it
     form = DiarySettingsForm(request.POST if request.method == "POST" else None, instance=rules)
     if request.method == "POST" and form.is_valid():
         actions.save_settings(form)
         messages.success(request, "Diary settings saved. New diaries use them.")
         return redirect("diary-settings")
-    return render(request, "diary/settings.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "on_call_set": on_call_set}
+    return render(request, "diary/settings.html", context, status=400 if form.errors else 200)

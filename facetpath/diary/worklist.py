@@ -23,6 +23,7 @@ def open_warnings(membership: Membership, today: date, limit: int) -> list[Warni
         .only(
             "signs",
             "reported_at",
+            "email_error",
             "diary__procedure_id",
             *(f"{PATIENT}__{field}" for field in ("family_name", "given_name", "phone")),
         )
