@@ -1,6 +1,6 @@
 """The web application's commands, dispatched from `facetpath serve|manage|demo|worker ...`.
 
-facetpath demo [--port 8000] [--no-serve] [--no-worker]   demo clinic in the data dir, served locally with
+facetpath demo [--host H] [--port 8000] [--no-serve] [--no-worker]   demo clinic in the data dir, served with
                                             the reminder worker beside it
 facetpath serve [--host H] [--port P] [--workers N]   production server (granian, WSGI)
 facetpath manage <django command> ...       Django's management commands (migrate, createsuperuser…)
