@@ -20,7 +20,7 @@ from facetpath.clinics.access import as_id, require, staff_user
 from facetpath.clinics.roles import Capability, Role
 from facetpath.patients.access import access_patient
 from facetpath.patients.models import Assessment, Patient
-from facetpath.procedures import actions, interpretation
+from facetpath.procedures import actions, interpretation, plans
 from facetpath.procedures.access import access_procedure
 from facetpath.procedures.chart import pain_curve_svg
 from facetpath.procedures.forms import DiaryForm, FollowUpForm, ProcedureForm, SignOffForm, sign_off_gap
@@ -50,7 +50,22 @@ def procedure_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     draft = Procedure(
         patient=patient, date=patient.clinic.today(), type="mbb", intent="diagnostic", side="bilateral"
     )
+    for name, value in _next_step_defaults(request, patient).items():
+        setattr(draft, name, value)
     return _procedure_form(request, patient, draft)
+
+
+def _next_step_defaults(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    """?next=<action>: the form starts from the core's next step, when that is still the next step (a stale
+    link opens the plain form rather than a plan the record no longer asks for)."""
+    wanted = request.GET.get("next", "")
+    if not wanted or request.method != "GET":
+        return {}
+    evaluation = interpretation.evaluate(patient).evaluation
+    step = evaluation.next if evaluation is not None else None
+    if step is None or step.action.value != wanted:
+        return {}
+    return plans.plan_defaults(evaluation, patient.clinic.today())
 
 
 def procedure_edit(request: HttpRequest, procedure_id: int) -> HttpResponse:

@@ -20,7 +20,7 @@ from facetpath.patients.forms import AssessmentForm, PatientForm
 from facetpath.patients.models import Assessment, Patient, Stage
 from facetpath.patients.search import search_patients
 from facetpath.procedures import actions as procedure_actions
-from facetpath.procedures import interpretation
+from facetpath.procedures import interpretation, plans
 from facetpath.procedures.models import Procedure
 
 PAGE_SIZE = 50
@@ -135,6 +135,7 @@ def _clinical_timeline(patient: Patient) -> dict[str, Any]:
         "assessment": latest,
         "safety": safety,
         "override": latest,
+        "next_step_link": plans.next_step_link(result_of.evaluation, patient.pk),
     }
 
 
