@@ -70,7 +70,9 @@ def _agent(agent: Any, swap: bool) -> dict[str, Any]:
     name = OTHER_DURATION.get(agent.name, agent.name) if swap else agent.name
     same = {"agent_name": name, "agent_volume_ml_per_nerve": agent.volume_ml_per_nerve}
     # Another agent's concentration is the physician's to enter: left blank, the form asks for it.
-    return same if name != agent.name else {**same, "agent_concentration_percent": agent.concentration_percent}
+    return (
+        same if name != agent.name else {**same, "agent_concentration_percent": agent.concentration_percent}
+    )
 
 
 def next_step_link(evaluation: Any, patient_id: int) -> dict[str, str] | None:
@@ -84,4 +86,8 @@ def next_step_link(evaluation: Any, patient_id: int) -> dict[str, str] | None:
         url = reverse("procedure", args=[int(treated[1:])]) + "#fu-h"
         return {"text": text, "label": label, "url": url}
     url = reverse("procedure-new", args=[patient_id])
-    return {"text": text, "label": label, "url": f"{url}?next={step.action.value}" if step is not None else url}
+    return {
+        "text": text,
+        "label": label,
+        "url": f"{url}?next={step.action.value}" if step is not None else url,
+    }

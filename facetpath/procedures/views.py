@@ -125,6 +125,7 @@ def _preview(form: ProcedureForm, patient: Patient) -> dict[str, Any]:
         "result": None,
         "preview_errors": _labelled_errors(form) if not valid else None,
         "safety": _safety(form.assessment, data),
+        "intent_words": _intent_words(data),
     }
     if valid:
         draft = form.instance
@@ -136,6 +137,13 @@ def _preview(form: ProcedureForm, patient: Patient) -> dict[str, Any]:
         context["result"] = evaluated.for_procedure(draft)
         context["interpretation"] = evaluated
     return context
+
+
+def _intent_words(data: dict[str, Any]) -> str:
+    """What the saved intent will be: the form's clean sets it from the type, so the preview says so."""
+    if data.get("type") in (Procedure.Type.RFA, Procedure.Type.CYST):
+        return "treatment (an ablation or aspiration has no block intent; the Intent choice is not kept)"
+    return Procedure.Intent(data["intent"]).label if data.get("intent") in Procedure.Intent.values else ""
 
 
 def _labelled_errors(form: ProcedureForm) -> list[str]:

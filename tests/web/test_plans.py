@@ -95,7 +95,9 @@ def test_plan_rfa_from_the_patient_page_end_to_end(world: World) -> None:
     _two_positive_blocks(world)
     client = world.client_for("physician")
     page = client.get(reverse("patient", args=[world.patient.pk])).content.decode()
-    assert "meets criteria for RFA at L4-L5, L5-S1" in page, page[page.find("Next step") - 200 : page.find("Next step") + 400]
+    assert "meets criteria for RFA at L4-L5, L5-S1" in page, page[
+        page.find("Next step") - 200 : page.find("Next step") + 400
+    ]
     url = reverse("procedure-new", args=[world.patient.pk]) + "?next=rfa"
     assert f'href="{url}">Plan RFA</a>' in page
     form = client.get(url).context["form"]
@@ -138,3 +140,20 @@ def test_intent_follows_type(world: World, kind: str, intent: str) -> None:
     response = world.client_for("physician").post(reverse("procedure-new", args=[world.patient.pk]), data)
     assert response.status_code == 302, response.context["form"].errors
     assert Procedure.objects.latest("id").intent == intent
+
+
+@pytest.mark.parametrize(
+    ("kind", "intent", "words"),
+    [
+        ("rfa", "diagnostic", "treatment (an ablation"),
+        ("mbb", "diagnostic", "Diagnostic"),
+        ("ia", "therapeutic", "Therapeutic"),
+    ],
+)
+def test_the_live_preview_says_the_intent_the_type_gives(
+    world: World, kind: str, intent: str, words: str
+) -> None:
+    data = {"type": kind, "intent": intent, "joints": ["L4-L5"], "side": "left", "date": "2026-02-01",
+            "status": "planned", "guidance": "fluoroscopy", "sedation": "none"}  # fmt: skip
+    response = world.client_for("physician").post(reverse("procedure-preview", args=[world.patient.pk]), data)
+    assert f"<strong>Intent:</strong> {words}" in response.content.decode()
