@@ -63,7 +63,8 @@ def _next_step_defaults(request: HttpRequest, patient: Patient) -> dict[str, Any
         return {}
     evaluation = interpretation.evaluate(patient).evaluation
     step = evaluation.next if evaluation is not None else None
-    if step is None or step.action.value != wanted:
+    # "step": whatever the core says now (the worklist's buttons, which hold no evaluation).
+    if step is None or wanted not in (step.action.value, "step"):
         return {}
     return plans.plan_defaults(evaluation, patient.clinic.today())
 

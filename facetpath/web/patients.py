@@ -56,6 +56,8 @@ STAGE_FILTERS = {
     "second-block-due": "Second block due",
     "rfa-due": "RFA or repeat RFA may go ahead",
     "overdue": "Follow-up overdue",
+    "new": "Awaiting assessment",
+    "awaiting-block": "Awaiting first block",
 }
 
 
@@ -67,6 +69,8 @@ def _by_stage(patients: QuerySet[Patient], stage: str, today: date) -> QuerySet[
         return patients.filter(stage__in=[Stage.RFA_DUE, Stage.REPEAT_RFA_DUE])
     if stage == "overdue":
         return patients.filter(follow_up_due__lt=today)
+    if stage in (Stage.NEW, Stage.AWAITING_BLOCK):
+        return patients.filter(stage=stage)
     return patients
 
 
