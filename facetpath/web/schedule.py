@@ -89,7 +89,7 @@ def reschedule(request: HttpRequest, procedure_id: int) -> HttpResponse:
     back = reverse("schedule")
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{form[field].label}: {' '.join(errors)}")
+            messages.error(request, f"{form[field].label}: {' '.join(str(e) for e in errors)}")
         return redirect(f"{back}?week={procedure.date.isoformat()}")
     try:
         actions.reschedule(request, procedure, form.cleaned_data["date"], form.cleaned_data["start_time"])

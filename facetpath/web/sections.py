@@ -94,7 +94,9 @@ def planned_date_passed(clinic_id: int, today: date, limit: int) -> list[Procedu
     """Planned procedures whose day has gone by without being recorded as done: they stay in sight until
     someone records, moves or cancels them (the (status, date, id) index, oldest first)."""
     return list(
-        Procedure.objects.filter(patient__clinic_id=clinic_id, status=Procedure.Status.PLANNED, date__lt=today)
+        Procedure.objects.filter(
+            patient__clinic_id=clinic_id, status=Procedure.Status.PLANNED, date__lt=today
+        )
         .select_related("patient")
         .only("start_time", "status", "side", *BLOCK_FIELDS)
         .order_by("date", "id")[: limit + 1]
