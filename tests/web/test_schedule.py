@@ -179,3 +179,13 @@ def test_schedule_queries_are_flat_in_the_number_of_procedures(world: World) -> 
     with_two = _schedule_queries(world)
     add(6, 100)
     assert _schedule_queries(world) == with_two
+
+
+def test_the_schedule_lists_only_this_clinics_procedures(world: World) -> None:
+    monday = _monday(world)
+    theirs = make_block(world.other_patient, date=monday + timedelta(days=1), status="planned")
+    mine = make_block(world.patient, date=monday + timedelta(days=1), status="planned")
+    page = world.client_for("physician").get(reverse("schedule") + f"?week={monday.isoformat()}")
+    listed = [p.pk for _, day in page.context["days"] for p in day]
+    assert listed == [mine.pk] and theirs.pk not in listed
+    assert "Other, Bo" not in page.content.decode()
