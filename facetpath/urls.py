@@ -12,7 +12,7 @@ from facetpath.clinics.admin import clinic_admin_site
 from facetpath.diary import urls as diary_urls
 from facetpath.procedures import views as procedures
 from facetpath.public import views as public
-from facetpath.web import audit_views, patients, team
+from facetpath.web import audit_views, patients, schedule, team
 from facetpath.web import views as web
 from facetpath.web.reset import ResetRequestView
 from facetpath.web.signin import ResetPasswordView
@@ -21,6 +21,8 @@ from facetpath.web.signin import ResetPasswordView
 staff_patterns: list[URLPattern | URLResolver] = [
     path("", web.worklist, name="worklist"),
     path("clinic/switch/", web.switch_clinic, name="switch-clinic"),
+    path("schedule/", schedule.schedule, name="schedule"),
+    path("schedule/<int:procedure_id>/book/", schedule.reschedule, name="schedule-book"),
     path("audit/", audit_views.audit_trail, name="audit"),
     path("audit/export.csv", audit_views.audit_export, name="audit-export"),
     path("team/", team.team, name="team"),

@@ -70,6 +70,24 @@ def record_procedure(request: HttpRequest, form: ProcedureForm, patient: Patient
     return procedure
 
 
+class CannotReschedule(Exception):
+    """Only a planned procedure moves; the message says why this one does not."""
+
+
+def reschedule(request: HttpRequest, procedure: Procedure, date: Any, start_time: Any) -> Procedure:
+    """Sets or moves a planned procedure's date and start time (the front desk's booking), audited."""
+    if procedure.status != Procedure.Status.PLANNED:
+        raise CannotReschedule("Only a planned procedure can be moved; this one is " + procedure.status + ".")
+    with transaction.atomic():
+        before = f"{procedure.date} {procedure.start_time or ''}".strip()
+        procedure.date, procedure.start_time = date, start_time
+        procedure.save(update_fields=["date", "start_time", "updated_at"])
+        after = f"{procedure.date} {procedure.start_time or ''}".strip()
+        audit(request, "reschedule", procedure, procedure.patient, detail=f"{before} -> {after}")
+        refresh_stage(procedure.patient)
+    return procedure
+
+
 def _amend(procedure: Procedure, by: User, reason: str, changes: dict[str, Any]) -> Amendment:
     """The record of a change to a signed procedure: who, why, and each field's before and after."""
     return Amendment.objects.create(procedure=procedure, author=by, reason=reason, changes=changes)

@@ -147,6 +147,13 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+class RescheduleForm(forms.Form):
+    """The front desk's booking of a planned procedure: a day and, when known, a start time."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label="Time", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+
+
 class DiaryForm(forms.Form):
     """The diary sheet: one pain score per time point; blank means not reported."""
 

@@ -20,7 +20,7 @@ from facetpath.clinics.access import as_id, require, staff_user
 from facetpath.clinics.roles import Capability, Role
 from facetpath.patients.access import access_patient
 from facetpath.patients.models import Assessment, Patient
-from facetpath.procedures import actions, interpretation
+from facetpath.procedures import actions, interpretation, plans
 from facetpath.procedures.access import access_procedure
 from facetpath.procedures.chart import pain_curve_svg
 from facetpath.procedures.forms import DiaryForm, FollowUpForm, ProcedureForm, SignOffForm, sign_off_gap
@@ -50,7 +50,23 @@ def procedure_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     draft = Procedure(
         patient=patient, date=patient.clinic.today(), type="mbb", intent="diagnostic", side="bilateral"
     )
+    for name, value in _next_step_defaults(request, patient).items():
+        setattr(draft, name, value)
     return _procedure_form(request, patient, draft)
+
+
+def _next_step_defaults(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    """?next=<action>: the form starts from the core's next step, when that is still the next step (a stale
+    link opens the plain form rather than a plan the record no longer asks for)."""
+    wanted = request.GET.get("next", "")
+    if not wanted or request.method != "GET":
+        return {}
+    evaluation = interpretation.evaluate(patient).evaluation
+    step = evaluation.next if evaluation is not None else None
+    # "step": whatever the core says now (the worklist's buttons, which hold no evaluation).
+    if step is None or wanted not in (step.action.value, "step"):
+        return {}
+    return plans.plan_defaults(evaluation, patient.clinic.today())
 
 
 def procedure_edit(request: HttpRequest, procedure_id: int) -> HttpResponse:
@@ -110,6 +126,7 @@ def _preview(form: ProcedureForm, patient: Patient) -> dict[str, Any]:
         "result": None,
         "preview_errors": _labelled_errors(form) if not valid else None,
         "safety": _safety(form.assessment, data),
+        "intent_words": _intent_words(data),
     }
     if valid:
         draft = form.instance
@@ -121,6 +138,13 @@ def _preview(form: ProcedureForm, patient: Patient) -> dict[str, Any]:
         context["result"] = evaluated.for_procedure(draft)
         context["interpretation"] = evaluated
     return context
+
+
+def _intent_words(data: dict[str, Any]) -> str:
+    """What the saved intent will be: the form's clean sets it from the type, so the preview says so."""
+    if data.get("type") in (Procedure.Type.RFA, Procedure.Type.CYST):
+        return "treatment (an ablation or aspiration has no block intent; the Intent choice is not kept)"
+    return Procedure.Intent(data["intent"]).label if data.get("intent") in Procedure.Intent.values else ""
 
 
 def _labelled_errors(form: ProcedureForm) -> list[str]:

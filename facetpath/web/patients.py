@@ -20,7 +20,7 @@ from facetpath.patients.forms import AssessmentForm, PatientForm
 from facetpath.patients.models import Assessment, Patient, Stage
 from facetpath.patients.search import search_patients
 from facetpath.procedures import actions as procedure_actions
-from facetpath.procedures import interpretation
+from facetpath.procedures import interpretation, plans
 from facetpath.procedures.models import Procedure
 
 PAGE_SIZE = 50
@@ -56,6 +56,8 @@ STAGE_FILTERS = {
     "second-block-due": "Second block due",
     "rfa-due": "RFA or repeat RFA may go ahead",
     "overdue": "Follow-up overdue",
+    "new": "Awaiting assessment",
+    "awaiting-block": "Awaiting first block",
 }
 
 
@@ -67,6 +69,8 @@ def _by_stage(patients: QuerySet[Patient], stage: str, today: date) -> QuerySet[
         return patients.filter(stage__in=[Stage.RFA_DUE, Stage.REPEAT_RFA_DUE])
     if stage == "overdue":
         return patients.filter(follow_up_due__lt=today)
+    if stage in (Stage.NEW, Stage.AWAITING_BLOCK):
+        return patients.filter(stage=stage)
     return patients
 
 
@@ -135,6 +139,7 @@ def _clinical_timeline(patient: Patient) -> dict[str, Any]:
         "assessment": latest,
         "safety": safety,
         "override": latest,
+        "next_step_link": plans.next_step_link(result_of.evaluation, patient.pk),
     }
 
 

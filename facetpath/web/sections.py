@@ -81,6 +81,28 @@ def overdue_follow_ups(clinic_id: int, today: date, limit: int) -> list[Patient]
     )
 
 
+def awaiting_assessment(clinic_id: int, limit: int) -> list[Patient]:
+    return list(_in_stage(clinic_id, Stage.NEW, limit))
+
+
+def awaiting_first_block(clinic_id: int, limit: int) -> list[Patient]:
+    """Assessed candidates with no procedure yet."""
+    return list(_in_stage(clinic_id, Stage.AWAITING_BLOCK, limit))
+
+
+def planned_date_passed(clinic_id: int, today: date, limit: int) -> list[Procedure]:
+    """Planned procedures whose day has gone by without being recorded as done: they stay in sight until
+    someone records, moves or cancels them (the (status, date, id) index, oldest first)."""
+    return list(
+        Procedure.objects.filter(
+            patient__clinic_id=clinic_id, status=Procedure.Status.PLANNED, date__lt=today
+        )
+        .select_related("patient")
+        .only("start_time", "status", "side", *BLOCK_FIELDS)
+        .order_by("date", "id")[: limit + 1]
+    )
+
+
 def _in_stage(clinic_id: int, stage: str, limit: int) -> QuerySet[Patient]:
     """One stage, oldest first, straight from the (clinic, stage, stage_updated_at, id) index."""
     return (

@@ -39,6 +39,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "second_due": sections.second_blocks_due(clinic.pk, WORKLIST_LIMIT),
         "rfa_due": sections.rfa_due(clinic.pk, WORKLIST_LIMIT),
         "overdue": sections.overdue_follow_ups(clinic.pk, today, WORKLIST_LIMIT),
+        "awaiting_assessment": sections.awaiting_assessment(clinic.pk, WORKLIST_LIMIT),
+        "awaiting_first_block": sections.awaiting_first_block(clinic.pk, WORKLIST_LIMIT),
+        "date_passed": sections.planned_date_passed(clinic.pk, today, WORKLIST_LIMIT),
         "limit": WORKLIST_LIMIT,
         **_registered_sections(membership, today),
     }
