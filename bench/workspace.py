@@ -5,7 +5,7 @@
 1. Builds a clinic in a fresh SQLite database (or DATABASE_URL's PostgreSQL, emptied first, only with
    --reset-database):
    10,000 patients, each with an assessment and 5 procedures (50,000), each procedure with 10 diary
-   scores (500,000). Stages are assigned in a fixed mix for the worklist's sections (the benchmark times
+   scores (500,000); 20 of the blocks are today's, at any size. Stages are assigned in a fixed mix for the worklist's sections (the benchmark times
    pages, not the clinical core, which bench/evaluate.py measures).
 2. Starts `facetpath serve` (granian, WSGI, one worker) on a free local port.
 3. Signs in, then requests the three pages round-robin over one keep-alive connection:
@@ -40,6 +40,11 @@ STAGE_MIX = (
     ("negative", 10), ("discordant", 5), ("rfa-due", 10), ("rfa-done", 30), ("repeat-rfa-due", 5),
     ("not-candidate", 10),
 )  # fmt: skip
+# A day's list is set by the clinic's rooms and hours, not by the size of its register: the same number of
+# blocks today at every --patients, so that 1,000 and 30,000 patients print the same lines and the figures
+# compare the cost of a larger register alone. (Until issue 13 every 500th patient had a block today: 2
+# lines at 1,000 patients, 60 at 30,000.)
+TODAY_BLOCKS = 20
 DIARY = ((15, 2), (30, 1), (60, 1), (120, 1), (180, 3), (240, 5), (300, 6), (360, 7), (420, 8), (480, 8))
 
 
@@ -122,9 +127,11 @@ def build(patients: int, per_patient: int) -> tuple[Any, Any, int]:
         batch_size=2000,
     )  # fmt: skip
     procedures = []
+    every = max(1, len(ids) // TODAY_BLOCKS)
     for n, pid in enumerate(ids):
         for k in range(per_patient):
-            days_ago = 0 if (n % 500 == 0 and k == per_patient - 1) else 380 - k * 60 - n % 7
+            today_block = n % every == 0 and n // every < TODAY_BLOCKS and k == per_patient - 1
+            days_ago = 0 if today_block else 380 - k * 60 - n % 7
             procedures.append(
                 Procedure(
                     patient_id=pid, date=today - timedelta(days=days_ago), type="mbb", intent="diagnostic",
