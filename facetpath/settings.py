@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's passkey list (account/2fa/webauthn/) loads its filters
     "django_htmx",
     # Sign-in with a second factor (TOTP, passkeys, recovery codes): docs/roles.md says why allauth.
     "allauth",

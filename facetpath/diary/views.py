@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from facetpath.audit.coverage import reads_patient_data
 from facetpath.audit.log import audit
 from facetpath.clinical.aftercare import EMERGENCY_SIGNS
 from facetpath.clinics.access import as_id, member, require, staff_user
@@ -141,6 +142,7 @@ def link_page(detail: str) -> Callable[[Callable[[HttpRequest, Diary], HttpRespo
     a link that no longer works says whom to call; every view is audited as `detail`."""
 
     def decorate(show: Callable[[HttpRequest, Diary], HttpResponse]) -> LinkView:
+        @reads_patient_data
         @login_not_required
         @require_GET
         @never_cache
@@ -180,6 +182,7 @@ def no_store(view: LinkView) -> LinkView:
 @login_not_required
 @require_POST
 @no_store
+@reads_patient_data
 def diary_entry(request: HttpRequest, token: str) -> HttpResponse:
     diary = _open_diary(request, token)
     if isinstance(diary, HttpResponse):
@@ -189,6 +192,7 @@ def diary_entry(request: HttpRequest, token: str) -> HttpResponse:
         if _wants_json(request):
             errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
             return JsonResponse({"ok": False, "kept": False, "errors": errors}, status=400)
+        _audit_link(request, "view", diary, diary, "diary page, answer rejected")
         return _answer_page(request, token, form=form, status=400)
 
     # A retry of the answer that completed the diary still gets that answer back (record_answer looks up
@@ -205,6 +209,7 @@ def diary_entry(request: HttpRequest, token: str) -> HttpResponse:
         message = _("Every time in this diary is already answered. Thank you!")
         if _wants_json(request):
             return JsonResponse({"ok": True, "kept": False, "message": message})
+        _audit_link(request, "view", diary, diary, "diary page, every time answered")
         return _answer_page(request, token, saved_message=message)
     message = services.binding_message(entry)
     if _wants_json(request):
@@ -230,6 +235,7 @@ def _confirm_early(
     message, slot = times.early_message(diary, early.slot, early.at), early.slot
     if _wants_json(request):
         return JsonResponse({"ok": False, "kept": False, "confirm": True, "message": message}, status=409)
+    _audit_link(request, "view", diary, diary, "early answer to confirm")
     context = _patient_context(diary, form=form, message=message, next_label=services.slot_label(slot))
     return render(request, "diary/confirm_early.html", context, status=409)
 
@@ -248,6 +254,7 @@ def _answer_page(
 @login_not_required
 @require_http_methods(["GET", "POST"])
 @never_cache
+@reads_patient_data
 def warning_signs(request: HttpRequest, token: str) -> HttpResponse:
     """Reportable at any time while the link works, even when the diary itself is complete."""
     diary = _open_diary(request, token)
@@ -256,24 +263,29 @@ def warning_signs(request: HttpRequest, token: str) -> HttpResponse:
     choices = discharge.warning_choices(discharge.visit_of(diary.procedure))
     if request.method == "GET":
         form = WarningForm(initial={"key": secrets.token_urlsafe(18)}, choices=choices)
+        _audit_link(request, "view", diary, diary, "warning-sign page")
         return render(
             request, "diary/warning.html", _patient_context(diary, form=form, emergency=EMERGENCY_SIGNS)
         )
     form = WarningForm(request.POST, choices=choices)
     if not form.is_valid():
         context = _patient_context(diary, form=form, emergency=EMERGENCY_SIGNS)
+        _audit_link(request, "view", diary, diary, "warning-sign page, report rejected")
         return render(request, "diary/warning.html", context, status=400)
     report, created = actions.report_warning(
         diary, list(form.cleaned_data["signs"]), form.cleaned_data["note"], form.cleaned_data["key"]
     )
     if created:
         _audit_link(request, "create", report, diary, "warning signs: " + ", ".join(report.signs))
+    else:  # the same report sent again: its advice is shown again
+        _audit_link(request, "view", report, diary, "warning signs, repeat")
     return render(request, "diary/warning_advice.html", _patient_context(diary, report=report))
 
 
 @csrf_exempt
 @login_not_required
 @require_POST
+@reads_patient_data
 def stop_reminders(request: HttpRequest, token: str) -> HttpResponse:
     diary = _open_diary(request, token)
     if isinstance(diary, HttpResponse):
@@ -334,6 +346,7 @@ def _pdf_response(pdf: bytes) -> HttpResponse:
 # --- The staff's side ---------------------------------------------------------------------------------
 
 
+@reads_patient_data
 def staff_diary(request: HttpRequest, procedure_id: int) -> HttpResponse:
     procedure = access_procedure(request, procedure_id, Capability.VIEW_CLINICAL)
     membership = member(request)
@@ -364,6 +377,7 @@ def staff_diary(request: HttpRequest, procedure_id: int) -> HttpResponse:
     return render(request, "diary/staff_diary.html", context)
 
 
+@reads_patient_data
 def staff_discharge_pdf(request: HttpRequest, procedure_id: int) -> HttpResponse:
     """The sheet to print at discharge, in the patient's language, with the diary's current link."""
     procedure = access_procedure(request, procedure_id, Capability.VIEW_CLINICAL)

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
+from facetpath.audit.coverage import reads_patient_data
 from facetpath.audit.log import audit
 from facetpath.clinical.anatomy import JointError
 from facetpath.clinical.safety import SafetyReport, screen
@@ -45,6 +46,7 @@ def _scale_max(patient: Patient) -> int:
     return pain_scale_top(assessment.pain_scale if assessment else DEFAULT_PAIN_SCALE)
 
 
+@reads_patient_data
 def procedure_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = access_patient(request, patient_id, Capability.EDIT_CLINICAL)
     draft = Procedure(
@@ -69,6 +71,7 @@ def _next_step_defaults(request: HttpRequest, patient: Patient) -> dict[str, Any
     return plans.plan_defaults(evaluation, patient.clinic.today())
 
 
+@reads_patient_data
 def procedure_edit(request: HttpRequest, procedure_id: int) -> HttpResponse:
     procedure = access_procedure(request, procedure_id, Capability.EDIT_CLINICAL)
     return _procedure_form(request, procedure.patient, procedure)
@@ -92,10 +95,13 @@ def _procedure_form(request: HttpRequest, patient: Patient, procedure: Procedure
         return redirect("procedure", form.instance.pk)
     if procedure.pk:
         audit(request, "view", procedure, patient, detail="procedure form")
+    else:  # a new procedure's form shows the patient and the plan's preview
+        audit(request, "view", patient, patient, detail="new procedure form")
     context = {"form": form, "patient": patient, "procedure": procedure, **_preview(form, patient)}
     return render(request, "procedures/procedure_form.html", context)
 
 
+@reads_patient_data
 def procedure_preview(request: HttpRequest, patient_id: int) -> HttpResponse:
     """htmx: nerves, landmarks, volumes and codes for the plan, and the policy's findings for that date."""
     patient = access_patient(request, patient_id, Capability.EDIT_CLINICAL)
@@ -179,6 +185,7 @@ def _plan(data: dict[str, Any]) -> Any:
         return None
 
 
+@reads_patient_data
 def procedure_page(request: HttpRequest, procedure_id: int) -> HttpResponse:
     procedure = access_procedure(request, procedure_id)
     patient = procedure.patient
@@ -220,6 +227,7 @@ def _diary_form(procedure: Procedure, data: Any) -> DiaryForm:
 
 
 @require_POST
+@reads_patient_data
 def diary_save(request: HttpRequest, procedure_id: int) -> HttpResponse:
     procedure = access_procedure(request, procedure_id, Capability.EDIT_CLINICAL)
     form = _diary_form(procedure, request.POST)
@@ -235,10 +243,12 @@ def diary_save(request: HttpRequest, procedure_id: int) -> HttpResponse:
 
 
 @require_POST
+@reads_patient_data
 def follow_up_add(request: HttpRequest, procedure_id: int) -> HttpResponse:
     procedure = access_procedure(request, procedure_id, Capability.EDIT_CLINICAL)
     form = FollowUpForm(request.POST, scale_max=_scale_max(procedure.patient), procedure=procedure)
     if not form.is_valid():
+        audit(request, "view", procedure, procedure.patient, detail="follow-up form rejected")
         return render(
             request, "procedures/follow_up_form.html", {"form": form, "procedure": procedure}, status=422
         )
@@ -267,6 +277,7 @@ def sign_off(request: HttpRequest, procedure_id: int) -> HttpResponse:
 
 
 @csp_override({})
+@reads_patient_data
 def pain_curve(request: HttpRequest, procedure_id: int) -> HttpResponse:
     """The pain curve as an SVG image (its own response, so its inline styles need no page CSP exception)."""
     procedure = access_procedure(request, procedure_id)

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from facetpath.audit.coverage import reads_patient_data
 from facetpath.audit.log import audit
 from facetpath.clinics.access import staff_user
 from facetpath.patients.models import Patient
@@ -51,6 +52,7 @@ class MakePatientForm(forms.Form):
         return mrn
 
 
+@reads_patient_data
 def request_list(request: HttpRequest) -> HttpResponse:
     shown = request.GET.get("show", "open")
     shown = shown if shown in FILTERS else "open"
@@ -69,6 +71,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return render(request, "public/queue.html", {"page": page, "shown": shown, "filters": FILTERS})
 
 
+@reads_patient_data
 def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     item = access_contact_request(request, request_id)
     audit(request, "view", item, item.patient)
@@ -94,10 +97,12 @@ def _detail(
 
 
 @require_POST
+@reads_patient_data
 def request_status(request: HttpRequest, request_id: int) -> HttpResponse:
     item = access_contact_request(request, request_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
+        audit(request, "view", item, item.patient, detail="status form rejected")
         return _detail(request, item, form, None, status=400)
     before = item.status
     item.set_status(form.cleaned_data["status"], staff_user(request), form.cleaned_data["note"])
@@ -107,6 +112,7 @@ def request_status(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @require_POST
+@reads_patient_data
 def request_make_patient(request: HttpRequest, request_id: int) -> HttpResponse:
     item = access_contact_request(request, request_id)
     if item.patient_id is not None:
@@ -114,6 +120,7 @@ def request_make_patient(request: HttpRequest, request_id: int) -> HttpResponse:
         return redirect("patient", item.patient_id)
     form = MakePatientForm(request.POST, clinic_id=item.clinic_id)
     if not form.is_valid():
+        audit(request, "view", item, item.patient, detail="patient form rejected")
         return _detail(request, item, StatusForm(initial={"status": item.status}), form, status=400)
     try:
         with transaction.atomic():
@@ -123,6 +130,7 @@ def request_make_patient(request: HttpRequest, request_id: int) -> HttpResponse:
             audit(request, "update", item, patient, detail="made a patient")
     except IntegrityError:  # the same MRN saved by someone else a moment ago
         form.add_error("mrn", "Another patient in this clinic already has this MRN.")
+        audit(request, "view", item, item.patient, detail="patient form rejected")
         return _detail(request, item, StatusForm(initial={"status": item.status}), form, status=400)
     messages.success(request, f"Added {patient.full_name} with a draft assessment to complete.")
     return redirect("patient", patient.pk)

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
+from facetpath.audit.coverage import reads_patient_data
 from facetpath.audit.log import audit
 from facetpath.audit.models import AuditEvent
 from facetpath.clinics.access import require
@@ -96,6 +97,7 @@ def _events_and_form(request: HttpRequest) -> tuple[QuerySet[AuditEvent], AuditF
     return filtered(events, form, clinic).select_related("patient"), form, clinic
 
 
+@reads_patient_data
 def audit_trail(request: HttpRequest) -> HttpResponse:
     events, form, _clinic = _events_and_form(request)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -130,6 +132,7 @@ def _rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
         yield writer.writerow([_cell(value) for value in [*row, event.ip, event.path, event.detail]])
 
 
+@reads_patient_data
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     events, form, clinic = _events_and_form(request)
     audit(request, "export", detail=f"audit trail CSV{_filters_used(form)}")

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from facetpath.audit.coverage import reads_patient_data
 from facetpath.audit.log import audit
 from facetpath.clinics.access import require, staff_user
 from facetpath.clinics.roles import Capability
@@ -31,6 +32,7 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
+@reads_patient_data
 def patient_list(request: HttpRequest) -> HttpResponse:
     patients = clinic_patients(request)
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL
@@ -84,6 +86,7 @@ def patient_new(request: HttpRequest) -> HttpResponse:
     return render(request, "patients/patient_form.html", {"form": form, "patient": None})
 
 
+@reads_patient_data
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = access_patient(request, patient_id, Capability.EDIT_DEMOGRAPHICS)
     form = PatientForm(_posted(request), instance=patient)
@@ -95,6 +98,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
 
 
+@reads_patient_data
 def patient_page(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = access_patient(request, patient_id)
     membership = require(request, Capability.VIEW_PATIENTS)
@@ -143,11 +147,13 @@ def _clinical_timeline(patient: Patient) -> dict[str, Any]:
     }
 
 
+@reads_patient_data
 def assessment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = access_patient(request, patient_id, Capability.EDIT_CLINICAL)
     return _assessment_form(request, patient, Assessment(patient=patient))
 
 
+@reads_patient_data
 def assessment_edit(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = access_assessment(request, assessment_id, Capability.EDIT_CLINICAL)
     return _assessment_form(request, assessment.patient, assessment)
@@ -163,10 +169,13 @@ def _assessment_form(request: HttpRequest, patient: Patient, assessment: Assessm
         return redirect("patient", patient.pk)
     if assessment.pk:
         audit(request, "view", assessment, patient, detail="assessment form")
+    else:  # a new assessment's form shows the patient (and, after an invalid POST, what was typed)
+        audit(request, "view", patient, patient, detail="new assessment form")
     context = {"form": form, "patient": patient, "assessment": assessment, **_gate(patient, form)}
     return render(request, "patients/assessment_form.html", context)
 
 
+@reads_patient_data
 def assessment_preview(request: HttpRequest, patient_id: int) -> HttpResponse:
     """htmx: the policy's gate result and the safety screen for the form as it stands."""
     patient = access_patient(request, patient_id, Capability.EDIT_CLINICAL)

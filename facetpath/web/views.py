@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_POST
 
+from facetpath.audit.coverage import reads_patient_data
 from facetpath.audit.log import audit
 from facetpath.audit.models import AuditEvent
 from facetpath.clinics.access import SESSION_KEY, as_id, require, staff_user
@@ -28,6 +29,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+@reads_patient_data
 def worklist(request: HttpRequest) -> HttpResponse:
     membership = require(request, Capability.VIEW_PATIENTS)
     clinic, today = membership.clinic, membership.clinic.today()
