@@ -8,14 +8,11 @@ answer that shows them (a form shown again after an invalid POST, an htmx previe
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
-
-View = TypeVar("View", bound=Callable[..., object])
 
 _MARK = "reads_patient_data"
 
 
-def reads_patient_data(view: View) -> View:
+def reads_patient_data[View: Callable[..., object]](view: View) -> View:
     setattr(view, _MARK, True)
     return view
 

@@ -144,7 +144,7 @@ def test_the_new_assessment_and_procedure_forms_are_audited_with_their_patient(w
 
 
 def test_the_warning_sign_page_is_audited_as_the_patient_link(world: World) -> None:
-    diary, token = start_diary(world)
+    _diary, token = start_diary(world)
     Client().get(reverse("diary-warning", args=[token]))
     Client().post(reverse("diary-warning", args=[token]), {})
     rows = AuditEvent.objects.filter(patient_id=world.patient.pk, detail__startswith="warning-sign page")
