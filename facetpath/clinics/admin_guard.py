@@ -20,3 +20,5 @@ class BadLookupsAreInvalid(admin.ModelAdmin):
             return super().get_changelist_instance(request)
         except OverflowError as exc:  # a date filter past 9999-12-31, or a number past the machine's
             raise IncorrectLookupParameters(exc) from exc
+        except ValueError as exc:  # a value the database cannot take: PostgreSQL's inet for `?ip=junk`
+            raise IncorrectLookupParameters(exc) from exc
