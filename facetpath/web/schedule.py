@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from facetpath.audit.coverage import reads_patient_data
 from facetpath.audit.log import audit
 from facetpath.clinics.access import as_id, require
 from facetpath.clinics.roles import Capability, Role
@@ -50,6 +51,7 @@ def planned(clinic_id: int) -> QuerySet[Procedure]:
     )
 
 
+@reads_patient_data
 def schedule(request: HttpRequest) -> HttpResponse:
     membership = require(request, Capability.VIEW_PATIENTS)
     clinic, today = membership.clinic, membership.clinic.today()
