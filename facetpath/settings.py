@@ -245,6 +245,7 @@ FACETPATH_CLIENT_IP_HEADER = os.environ.get("FACETPATH_CLIENT_IP_HEADER", "").st
 FACETPATH_TRUSTED_PROXIES = int(os.environ.get("FACETPATH_TRUSTED_PROXIES", "1") or "1")
 
 LANGUAGE_CODE = "en"
+FORMAT_MODULE_PATH = ["facetpath.formats"]  # English dates one way: "3 Dec 2026"
 # Patient-facing pages speak English and Spanish; the staff workspace is English only.
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]  # shared strings; each app keeps its own in <app>/locale

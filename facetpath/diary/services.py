@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from facetpath.diary.models import (
@@ -154,7 +155,7 @@ def slot_label(slot: Slot) -> str:
     if minutes < DAY:
         return _("%(h)s h %(m)s min after") % {"h": minutes // 60, "m": minutes % 60}
     local = slot.due_at.astimezone(slot.diary.zone)
-    return _("morning of %(date)s") % {"date": local.strftime("%Y-%m-%d")}
+    return _("morning of %(date)s") % {"date": date_format(local, "j M")}
 
 
 # --- Warning signs ------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from facetpath.clinical import diary_times
@@ -45,7 +46,7 @@ def early_message(diary: Diary, slot: Slot, at: datetime) -> str:
     if due.date() == at.astimezone(diary.zone).date():
         when = due.strftime("%H:%M")
     else:
-        when = _("%(time)s on %(date)s") % {"time": due.strftime("%H:%M"), "date": due.strftime("%Y-%m-%d")}
+        when = _("%(time)s on %(date)s") % {"time": due.strftime("%H:%M"), "date": date_format(due, "j M")}
     return _("Your next time is %(when)s. Answer now anyway?") % {"when": when}
 
 
