@@ -287,3 +287,17 @@ def test_the_cli_names_an_unwritable_file_and_a_patient_without_packet(
     assert facetpath(["report", "prior-auth", str(patient.pk), "--out", str(tmp_path / "p.pdf")]) == 2
     assert "no packet for" in capsys.readouterr().err
     assert not AuditEvent.objects.filter(username__startswith="command line").exists()
+
+
+# --- the demo -------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_complete_rfa_packet_and_one_with_a_gap(db: None) -> None:
+    from facetpath.patients.models import Patient, Stage
+    from facetpath.reports.context import packet
+    from facetpath.web.demo import load_demo
+
+    clinic = load_demo()
+    summaries = [packet(p).summary for p in Patient.objects.filter(clinic=clinic, stage=Stage.RFA_DUE)]
+    assert "RFA packet: every item met" in summaries
+    assert "RFA packet: 1 item missing: disability scale at baseline" in summaries
