@@ -24,6 +24,7 @@ from facetpath.clinical.prior_auth import (
     Checklist,
     ChecklistItem,
     PlanError,
+    Status,
     checklist,
 )
 from facetpath.clinical.relief import relief_percent
@@ -193,7 +194,7 @@ class Packet:
 
     @property
     def open_lines(self) -> list[PacketLine]:
-        return [line for line in self.lines if line.item.status != "met"]
+        return [line for line in self.lines if line.item.status is not Status.MET]
 
 
 def packet(patient: Patient) -> Packet:
@@ -209,33 +210,42 @@ def packet(patient: Patient) -> Packet:
     history = [p for p in procedures if p is not planned]
     found.evaluated = interpretation.evaluate(patient, assessment, history)
     by_case_id = {p.case_id: p for p in history}
-    if planned is None:
-        planned = _drafted_next(patient, found.evaluated, by_case_id)
-    if planned is None:
+    found.planned = planned or _drafted_next(patient, found.evaluated, by_case_id)
+    if found.planned is None:
         found.problems = found.evaluated.errors or [
             "No procedure to authorize: none is planned and the pathway's next step is not one to draft "
             f"({found.evaluated.evaluation.next_step}). Plan the procedure to see its checklist."
         ]
         return found
-    found.planned = planned
     case = interpretation.build_case(patient, assessment, history)
     assert case is not None  # an assessment exists
     try:
-        found.checklist = checklist(case, planned.to_case_dict(diary=[], follow_ups=[]))
+        found.checklist = checklist(case, found.planned.to_case_dict(diary=[], follow_ups=[]))
     except (CaseError, PlanError) as error:
         found.problems = list(getattr(error, "errors", [])) or [str(error)]
         return found
     found.lines = [
-        PacketLine(item, _links(item, assessment, planned, by_case_id)) for item in found.checklist.items
+        PacketLine(item, _links(item, assessment, found.planned, by_case_id))
+        for item in found.checklist.items
     ]
-    found.blocks = [
-        by_case_id[result.id]
-        for result in found.evaluated.evaluation.procedures
-        if result.role.startswith("diagnostic") and result.id in by_case_id
-        and by_case_id[result.id].status == Procedure.Status.DONE
-        and set(result.joints) & set(planned.joints)
-    ]  # fmt: skip
+    found.blocks = _supporting_blocks(found.evaluated, found.planned, by_case_id)
     return found
+
+
+def _supporting_blocks(
+    evaluated: interpretation.Interpretation, planned: Procedure, done: dict[str, Procedure]
+) -> list[Procedure]:
+    """The diagnostic blocks done at any of the planned procedure's joints, oldest first: their reports go
+    with the packet."""
+    blocks = [
+        done.get(result.id)
+        for result in evaluated.evaluation.procedures
+        if result.role.startswith("diagnostic")
+    ]
+    return [
+        block for block in blocks
+        if block is not None and block.status == Procedure.Status.DONE and set(block.joints) & set(planned.joints)
+    ]  # fmt: skip
 
 
 def _complete_assessment(patient: Patient) -> Assessment | None:
@@ -251,7 +261,7 @@ def _drafted_next(
 ) -> Procedure | None:
     """The procedure form's starting values for the core's next step, as a draft. After a treatment the
     core's step is a follow-up whose `due` is when a repeat may follow: the packet is for that repeat (the
-    same procedure again at the same joints, from that day), which the checklist then judges."""
+    same procedure again at the same joints), from that day on, which the checklist then judges."""
     if not evaluated.ok:
         return None
     today = patient.clinic.today()
@@ -259,12 +269,13 @@ def _drafted_next(
     if defaults:
         return Procedure(patient=patient, **defaults)
     step, last = evaluated.evaluation.next, plans.latest_result(evaluated.evaluation)
-    if step is None or step.action is not Action.FOLLOW_UP or step.due is None or last is None:
+    # Only once the repeat may follow: before that the pathway calls for the follow-up, not a procedure.
+    if step is None or step.action is not Action.FOLLOW_UP or step.due is None or step.due > today:
         return None
-    treated = done.get(last.id)
+    treated = done.get(last.id) if last is not None else None
     if treated is None:
         return None
-    repeat = Procedure(patient=patient, date=max(step.due, today), status=Procedure.Status.PLANNED)
+    repeat = Procedure(patient=patient, date=today, status=Procedure.Status.PLANNED)
     for name in REPEATED_FIELDS:
         setattr(repeat, name, getattr(treated, name))
     return repeat

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from pypdf import PdfReader
 from webfactories import GOOD_DIARY, World, make_assessment, make_block, make_patient
@@ -22,7 +23,8 @@ from facetpath.cli import main as facetpath
 from facetpath.clinical.coding import icd10_suggestions
 from facetpath.clinics.templatetags.facetpath_tags import hours, percent
 from facetpath.procedures import interpretation
-from facetpath.procedures.models import DiaryScore, Procedure, SignOff
+from facetpath.procedures.models import DiaryScore, FollowUp, Procedure, SignOff
+from facetpath.reports.context import packet
 
 LONG_DIARY = ((15, 1), (30, 0), (60, 0), (120, 0), (180, 1), (240, 1), (360, 1), (480, 4))
 
@@ -109,6 +111,21 @@ def test_the_reports_are_tagged_archival_pdfs(world: World) -> None:
     assert root["/Lang"] == "en" and root["/ViewerPreferences"]["/DisplayDocTitle"]
     assert "/OutputIntents" in root  # sRGB, as PDF/A asks
     assert reader.metadata is not None and reader.metadata.title.startswith("Block report · Ada Lovelace")
+    tags = structure(root["/StructTreeRoot"])
+    assert {"/H1", "/Table", "/TH", "/Figure"} <= {tag for tag, _ in tags}
+    alt = next(text for tag, text in tags if tag == "/Figure")
+    assert alt.startswith("Pain curve: 15 min pain 2, 30 min pain 1")  # the curve's text alternative
+
+
+def structure(node: Any) -> list[tuple[str, str]]:
+    """(tag, alternative text) of every element of a tagged PDF's structure tree."""
+    node = node.get_object()
+    if isinstance(node, list):
+        return [found for child in node for found in structure(child)]
+    if not isinstance(node, dict):
+        return []
+    own = [(str(node["/S"]), str(node.get("/Alt", "")))] if "/S" in node else []
+    return own + (structure(node["/K"]) if "/K" in node else [])
 
 
 # --- the prior-authorization packet ------------------------------------------------------------------------
@@ -172,6 +189,39 @@ def test_a_planned_procedure_is_the_packets_procedure(world: World) -> None:
     assert "RFA packet: every item met" in page
     assert "drafted from the next step" not in page
     assert reverse("procedure-edit", args=[planned.pk]) in page
+
+
+def rfa_done(patient: Any, days_ago: int, months: tuple[int, ...]) -> Procedure:
+    rfa = Procedure.objects.create(
+        patient=patient, date=patient.clinic.today() - timedelta(days=days_ago), type="rfa",
+        joints=["L4-L5", "L5-S1"], side="bilateral", guidance="fluoroscopy", sedation="none",
+        rfa_technique="thermal", rfa_temperature_c=80, pre_pain=8, status="done",
+    )  # fmt: skip
+    for month in months:
+        FollowUp.objects.create(procedure=rfa, date=rfa.date + timedelta(days=30 * month), pain=2)
+    return rfa
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "months", "expected"),
+    [(40, (1,), ""), (230, (1, 3, 5, 7), "repeat RFA packet: every item met")],
+    ids=["before a repeat may follow", "once it may"],
+)
+def test_after_an_rfa_the_packet_is_for_the_repeat_once_it_may_follow(
+    world: World, days_ago: int, months: tuple[int, ...], expected: str
+) -> None:
+    patient, _ = rfa_ready(world)
+    Procedure.objects.filter(patient=patient).update(date=F("date") - timedelta(days=300))
+    patient.assessments.update(date=F("date") - timedelta(days=300))
+    rfa = rfa_done(patient, days_ago, months)
+    found = packet(patient)
+    assert found.summary == expected, found.problems
+    if expected:
+        assert (found.planned.type, found.planned.date) == ("rfa", patient.clinic.today())
+        sustained = next(line for line in found.lines if line.item.id == "PA-SUSTAINED")
+        assert sustained.links[0].url == reverse("procedure", args=[rfa.pk]) + "#fu-h"
+    else:
+        assert "follow up" in found.problems[0]
 
 
 def test_no_packet_before_a_procedure_can_be_drafted(world: World) -> None:
@@ -294,7 +344,6 @@ def test_the_cli_names_an_unwritable_file_and_a_patient_without_packet(
 
 def test_the_demo_has_a_complete_rfa_packet_and_one_with_a_gap(db: None) -> None:
     from facetpath.patients.models import Patient, Stage
-    from facetpath.reports.context import packet
     from facetpath.web.demo import load_demo
 
     clinic = load_demo()
