@@ -317,7 +317,7 @@ def _planned_link(planned: Procedure) -> Link:
             f"the planned {planned.get_type_display().lower()}", reverse("procedure-edit", args=[planned.pk])
         )
     url = reverse("procedure-new", args=[planned.patient_id])
-    return Link("plan the procedure", f"{url}?next=step")
+    return Link(f"the {planned.get_type_display().lower()} to plan", f"{url}?next=step")
 
 
 def packet_report(patient: Patient) -> dict[str, Any]:
