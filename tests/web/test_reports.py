@@ -100,6 +100,18 @@ def test_a_signed_block_names_who_signed_and_when(world: World) -> None:
     assert "Not signed" not in text
 
 
+def test_a_block_without_diary_and_a_treatment_report_read_plainly(world: World) -> None:
+    client = world.client_for("physician")
+    bare = make_block(world.patient, days_ago=1, pre_pain=None)
+    text = " ".join(pdf_pages(client.get(reverse("report-block", args=[bare.pk])).content))
+    assert "No diary scores: no pain curve." in text and "No diary scores recorded." in text
+    assert "Pain before not recorded" in text
+    rfa = rfa_done(world.patient, days_ago=60, months=(1,))
+    pages = pdf_pages(client.get(reverse("report-block", args=[rfa.pk])).content)
+    assert pages[0].startswith("Procedure report") and "64635-50" in pages[0]
+    assert "Follow-ups" in " ".join(pages) and "Diary at true times" not in " ".join(pages)
+
+
 def test_the_reports_are_tagged_archival_pdfs(world: World) -> None:
     content = world.client_for("physician").get(reverse("report-block", args=[world.procedure.pk])).content
     reader = PdfReader(io.BytesIO(content))
