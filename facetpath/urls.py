@@ -10,6 +10,7 @@ from django.views.i18n import set_language
 
 from facetpath.clinics.admin import clinic_admin_site
 from facetpath.diary import urls as diary_urls
+from facetpath.priorauth import urls as priorauth_urls
 from facetpath.procedures import views as procedures
 from facetpath.public import views as public
 from facetpath.web import audit_views, patients, schedule, team
@@ -55,6 +56,7 @@ staff_patterns: list[URLPattern | URLResolver] = [
     path("admin/", clinic_admin_site.urls),
     path("requests/", include("facetpath.public.urls_staff")),
     path("", include(diary_urls.staff_patterns)),
+    path("", include(priorauth_urls.staff_patterns)),
 ]
 
 urlpatterns = [
