@@ -35,6 +35,7 @@ from .clinical.text import evaluation_text, plan_text, policy_json, policy_text,
 
 WEB_COMMANDS = ("demo", "serve", "manage", "worker")
 DATA_COMMANDS = ("audit", "backup", "restore")  # facetpath.datacli
+REPORT_COMMANDS = ("report",)  # facetpath.reportcli
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
 
@@ -44,7 +45,7 @@ class BadInput(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in (*WEB_COMMANDS, *DATA_COMMANDS):
+    if args and args[0] in (*WEB_COMMANDS, *DATA_COMMANDS, *REPORT_COMMANDS):
         return _web(args[0], args[1:])
     parser = _parser()
     options = parser.parse_args(args)
@@ -133,9 +134,8 @@ def _parser() -> argparse.ArgumentParser:
 def _web(command: str, argv: list[str]) -> int:
     # Imported only for these commands: the clinical commands must not pay for loading Django.
     try:
-        webcli = importlib.import_module(
-            "facetpath.datacli" if command in DATA_COMMANDS else "facetpath.webcli"
-        )
+        modules = {**dict.fromkeys(DATA_COMMANDS, "datacli"), **dict.fromkeys(REPORT_COMMANDS, "reportcli")}
+        webcli = importlib.import_module(f"facetpath.{modules.get(command, 'webcli')}")
     except ImportError as exc:
         print(f"facetpath: the web application is not available: {exc}", file=sys.stderr)
         return EXIT_INTERNAL

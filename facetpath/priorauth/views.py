@@ -92,43 +92,36 @@ def request_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @reads_patient_data
-def decision_new(request: HttpRequest, request_id: int) -> HttpResponse:
-    pa = access_request(request, request_id)
+def request_page(request: HttpRequest, pa_id: int) -> HttpResponse:
+    """One request with its history, and the step it is waiting for: the decision on a waiting submission,
+    or a resubmission after a non-affirmed or partial decision (an affirmed request has no step)."""
+    pa = access_request(request, pa_id)
     today = pa.patient.clinic.today()
-    form = DecisionForm(_posted(request), pa.sent_on, today, initial={"decided_on": today})
-    if pa.state != Request.State.WAITING:
-        messages.error(request, "This request already has its decision: resubmit it to ask again.")
-        return redirect("prior-auth", pa.patient_id)
-    if request.method == "POST" and form.is_valid():
+    posted = _posted(request)
+    form: DecisionForm | ResubmitForm | None = None
+    if pa.state == Request.State.WAITING:
+        form = DecisionForm(posted, pa.sent_on, today, initial={"decided_on": today})
+    elif may_resubmit(pa.state):
+        form = ResubmitForm(posted, pa.decided_on, today, initial={"sent_on": today})
+    if request.method == "POST" and form is not None and form.is_valid():
+        step = actions.do_record_decision if isinstance(form, DecisionForm) else actions.do_resubmit
         try:
-            actions.do_record_decision(request, pa, form.cleaned_data, staff_user(request))
-        except actions.CannotChange as error:
+            step(request, pa, form.cleaned_data, staff_user(request))
+        except actions.CannotChange as error:  # another tab moved it on first
             messages.error(request, str(error))
-        return redirect("prior-auth", pa.patient_id)
-    _shown(request, pa, pa.patient, "prior authorization decision form")
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "patient": pa.patient, "pa": pa, "heading": "Record the decision"}
-    return render(request, "priorauth/step_form.html", context, status=status)
-
-
-@reads_patient_data
-def resubmit(request: HttpRequest, request_id: int) -> HttpResponse:
-    pa = access_request(request, request_id)
-    today = pa.patient.clinic.today()
-    if not may_resubmit(pa.state):
-        messages.error(request, "Only a non-affirmed or partially affirmed request is resubmitted.")
-        return redirect("prior-auth", pa.patient_id)
-    form = ResubmitForm(_posted(request), pa.decided_on, today, initial={"sent_on": today})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.do_resubmit(request, pa, form.cleaned_data, staff_user(request))
-        except actions.CannotChange as error:
-            messages.error(request, str(error))
-        return redirect("prior-auth", pa.patient_id)
-    _shown(request, pa, pa.patient, "prior authorization resubmission form")
-    status = 400 if request.method == "POST" else 200
-    context = {"form": form, "patient": pa.patient, "pa": pa, "heading": "Resubmit the request"}
-    return render(request, "priorauth/step_form.html", context, status=status)
+        else:
+            messages.success(request, "Decision recorded." if isinstance(form, DecisionForm) else "Resubmitted.")
+        return redirect("prior-auth-request", pa.pk)
+    _shown(request, pa, pa.patient, "prior authorization request")
+    context = {
+        "pa": pa,
+        "patient": pa.patient,
+        "submissions": list(pa.submissions.select_related("sent_by", "decision_by")),
+        "form": form,
+        "step": "decision" if isinstance(form, DecisionForm) else "resubmit" if form else "",
+    }
+    status = 400 if request.method == "POST" and form is not None else 200
+    return render(request, "priorauth/request.html", context, status=status)
 
 
 @reads_patient_data
