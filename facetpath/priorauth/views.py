@@ -139,8 +139,8 @@ def block_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             f'attachment; filename="blocks-{start.isoformat()}-{end.isoformat()}.csv"'
         )
         return response
-    if asked:
-        audit(request, "view", detail="blocks CSV form rejected")
+    # The form itself names no patient; it is audited like the app's other forms of a patient-data view.
+    audit(request, "view", detail="blocks CSV form rejected" if asked else "blocks CSV form")
     return render(
         request,
         "priorauth/export.html",

@@ -375,3 +375,47 @@ def test_worklist_sections_take_the_same_queries_for_2_and_8_patients(world: Wor
     for key in ("prior-auth-needed", "prior-auth-waiting", "prior-auth-expiring"):
         assert "Payer105" in section(page, key), key
     assert count() == with_two
+
+
+HOSTILE = [
+    "",
+    "abc",
+    "-1",
+    "1e309",
+    "99999999999999999999999",
+    "\x00",
+    "x" * 5000,
+    "<script>",
+    "2026-02-30",
+    "١٢",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_values_never_give_500(world: World, value: str) -> None:
+    client = Client(raise_request_exception=True)
+    client.force_login(world.users["nurse"])
+    waiting = request_for(world.patient, TODAY + timedelta(days=9), TODAY - timedelta(days=2))
+    refused = request_for(world.patient, TODAY + timedelta(days=19), TODAY - timedelta(days=9), "non-affirmed",
+                          TODAY - timedelta(days=2), "N1")  # fmt: skip
+    valid = {"date_of_service": "2026-12-28", "codes": "64635", "payer": "medicare", "place_of_service": "22",
+             "sent_on": "2026-12-01", "decision": "affirmed", "decided_on": "2026-12-03", "utn": "A1",
+             "reasons": "", "note": "", "plan_name": "", "member_id": "", "procedure": ""}  # fmt: skip
+    targets = [
+        reverse("prior-auth-new", args=[world.patient.pk]),
+        reverse("prior-auth-coverage", args=[world.patient.pk]),
+        reverse("prior-auth-request", args=[waiting.pk]),
+        reverse("prior-auth-request", args=[refused.pk]),
+    ]
+    for url in targets:
+        for field in valid:
+            response = client.post(url, {**valid, field: value})
+            assert response.status_code < 500, (url, field)
+    query = value[:100].replace("\x00", "%00")
+    for name in ("date_from", "date_to"):
+        assert (
+            client.get(
+                f"{reverse('block-export')}?date_from=2026-01-01&date_to=2026-02-01&{name}={query}"
+            ).status_code
+            < 500
+        )
