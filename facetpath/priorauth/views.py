@@ -110,7 +110,9 @@ def request_page(request: HttpRequest, pa_id: int) -> HttpResponse:
         except actions.CannotChange as error:  # another tab moved it on first
             messages.error(request, str(error))
         else:
-            messages.success(request, "Decision recorded." if isinstance(form, DecisionForm) else "Resubmitted.")
+            messages.success(
+                request, "Decision recorded." if isinstance(form, DecisionForm) else "Resubmitted."
+            )
         return redirect("prior-auth-request", pa.pk)
     _shown(request, pa, pa.patient, "prior authorization request")
     context = {
