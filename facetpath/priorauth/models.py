@@ -110,6 +110,11 @@ class Request(models.Model):
     def __str__(self) -> str:
         return f"prior authorization for {self.date_of_service}"
 
+    @property
+    def badge(self) -> str:
+        """The page's colour for the state (app.css badge classes)."""
+        return {"waiting": "pending", "affirmed": "ok", "non-affirmed": "deny", "partial": "warn"}[self.state]
+
 
 class Submission(models.Model):
     """One sending of a request (number 1, then each resubmission) and the payer's decision on it."""

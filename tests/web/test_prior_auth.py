@@ -4,11 +4,12 @@ boundaries hold at any hour."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from webfactories import World, make_assessment, make_patient
@@ -18,7 +19,7 @@ from facetpath.patients.models import Patient
 from facetpath.priorauth.models import Coverage, Request, Submission
 from facetpath.procedures.models import Procedure
 
-NOW = datetime(2026, 12, 4, 15, 0, tzinfo=__import__("zoneinfo").ZoneInfo("UTC"))
+NOW = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)
 TODAY = date(2026, 12, 4)
 
 
@@ -419,3 +420,18 @@ def test_hostile_values_never_give_500(world: World, value: str) -> None:
             ).status_code
             < 500
         )
+
+
+def test_the_demo_clinic_shows_each_prior_authorization_line(db: None) -> None:
+    from facetpath.web.demo import DEMO_STAFF, load_demo
+
+    clinic = load_demo()
+    client = Client()
+    client.force_login(User.objects.get(username=DEMO_STAFF[2][0]))  # the front desk
+    page = client.get(reverse("worklist")).content.decode()
+    assert "Record request" in section(page, "prior-auth-needed")
+    assert "waiting 9 days" in section(page, "prior-auth-waiting")
+    assert "UTN DEMO0000000002 · 10 days left" in section(page, "prior-auth-expiring")
+    resubmitted = Request.objects.get(patient__clinic=clinic, utn="DEMO0000000002")
+    history = client.get(reverse("prior-auth-request", args=[resubmitted.pk])).content.decode()
+    assert "Resubmission 1" in history and "quoting DEMO0000000001" in history
