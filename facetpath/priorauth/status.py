@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from facetpath.clinical import JointError
 from facetpath.clinical.coding import CodeLine
@@ -16,11 +17,18 @@ from facetpath.procedures.models import Procedure
 
 def planned_code_lines(procedure: Procedure) -> list[CodeLine]:
     """The CPT lines the core's plan gives a procedure; none when it cannot be planned."""
+    return list(_plan_codes(tuple(procedure.joints), procedure.side, procedure.type, procedure.intent))
+
+
+@lru_cache(maxsize=512)
+def _plan_codes(joints: tuple[str, ...], side: str, type: str, intent: str) -> tuple[CodeLine, ...]:
+    """A clinic plans the same few shapes again and again (two lumbar levels, both sides): the worklist
+    asks the core once per shape, not once per line."""
     try:
-        plan = interpretation.plan(procedure.joints, procedure.side, procedure.type, procedure.intent)
+        plan = interpretation.plan(list(joints), side, type, intent)
     except (JointError, ValueError):
-        return []
-    return list(plan.codes)
+        return ()
+    return tuple(plan.codes)
 
 
 def planned_codes(procedure: Procedure) -> list[str]:

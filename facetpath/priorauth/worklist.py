@@ -91,9 +91,11 @@ def needing_utn(membership: Membership, today: date, limit: int) -> list[Procedu
         state__in=sorted(COVERING_DECISIONS),
     ).only("patient_id", "date_of_service", "state", "decided_on"):
         decided.setdefault(request.patient_id, []).append(request)
-    missing = [
-        p
-        for p in planned
-        if needs_utn(p, p.patient.coverage) and covering_request(p, decided.get(p.patient_id, [])) is None
-    ]
-    return missing[: limit + 1]
+    missing: list[Procedure] = []
+    for procedure in planned:
+        if needs_utn(procedure, procedure.patient.coverage):
+            if covering_request(procedure, decided.get(procedure.patient_id, [])) is None:
+                missing.append(procedure)
+                if len(missing) > limit:
+                    break
+    return missing
