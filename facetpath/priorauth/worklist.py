@@ -93,9 +93,9 @@ def needing_utn(membership: Membership, today: date, limit: int) -> list[Procedu
         decided.setdefault(request.patient_id, []).append(request)
     missing: list[Procedure] = []
     for procedure in planned:
-        if needs_utn(procedure, procedure.patient.coverage):
-            if covering_request(procedure, decided.get(procedure.patient_id, [])) is None:
-                missing.append(procedure)
-                if len(missing) > limit:
-                    break
+        covered = covering_request(procedure, decided.get(procedure.patient_id, []))
+        if covered is None and needs_utn(procedure, procedure.patient.coverage):
+            missing.append(procedure)
+            if len(missing) > limit:
+                break
     return missing
