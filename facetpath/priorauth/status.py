@@ -44,12 +44,13 @@ def needs_utn(procedure: Procedure, coverage: Coverage | None) -> bool:
 
 
 def covering_request(procedure: Procedure, requests: Iterable[Request]) -> Request | None:
-    """The patient's request whose UTN covers the procedure's date (one request per date of service)."""
+    """The patient's request whose UTN covers the procedure on its current date: the request made for this
+    procedure (which may have been moved since, within the UTN's days) or for its date of service."""
     return next(
         (
             r
             for r in requests
-            if r.date_of_service == procedure.date
+            if (r.procedure_id == procedure.pk or r.date_of_service == procedure.date)
             and r.decided_on is not None
             and utn_covers(r.state, r.decided_on, procedure.date)
         ),

@@ -89,7 +89,7 @@ def needing_utn(membership: Membership, today: date, limit: int) -> list[Procedu
         clinic_id=membership.clinic_id,
         patient_id__in={p.patient_id for p in planned},
         state__in=sorted(COVERING_DECISIONS),
-    ).only("patient_id", "date_of_service", "state", "decided_on"):
+    ).only("patient_id", "procedure_id", "date_of_service", "state", "decided_on"):
         decided.setdefault(request.patient_id, []).append(request)
     missing: list[Procedure] = []
     for procedure in planned:

@@ -435,3 +435,16 @@ def test_the_demo_clinic_shows_each_prior_authorization_line(db: None) -> None:
     resubmitted = Request.objects.get(patient__clinic=clinic, utn="DEMO0000000002")
     history = client.get(reverse("prior-auth-request", args=[resubmitted.pk])).content.decode()
     assert "Resubmission 1" in history and "quoting DEMO0000000001" in history
+
+
+def test_a_procedure_moved_within_the_utns_days_stays_covered(world: World) -> None:
+    covered(world.patient)
+    procedure = planned(world.patient, days_ahead=10)
+    pa = request_for(
+        world.patient, procedure.date, TODAY - timedelta(days=9), "affirmed", TODAY - timedelta(days=2), "M1"
+    )
+    Request.objects.filter(pk=pa.pk).update(procedure=procedure)
+    Procedure.objects.filter(pk=procedure.pk).update(date=TODAY - timedelta(days=2) + timedelta(days=120))
+    assert "Lovelace, Ada" not in section(worklist(world), "prior-auth-needed")
+    Procedure.objects.filter(pk=procedure.pk).update(date=TODAY - timedelta(days=2) + timedelta(days=121))
+    assert "Lovelace, Ada" in section(worklist(world), "prior-auth-needed")
