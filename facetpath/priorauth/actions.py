@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from facetpath.audit.log import audit
@@ -36,13 +36,20 @@ def do_save_coverage(request: HttpRequest, patient: Patient, form: CoverageForm,
 
 
 def do_record_request(request: HttpRequest, patient: Patient, data: dict[str, Any], by: User) -> Request:
-    """A new request for a date of service and its first submission."""
+    """A new request for a date of service and its first submission. CannotChange when another request for
+    that date of service was saved first (the form checked, but two could be sent at once)."""
     with transaction.atomic():
-        found = Request.objects.create(
-            clinic_id=patient.clinic_id, patient=patient, procedure=data.get("procedure"),
-            date_of_service=data["date_of_service"], codes=data["codes"], payer=data["payer"],
-            place_of_service=data["place_of_service"], sent_on=data["sent_on"], created_by=by,
-        )  # fmt: skip
+        try:
+            with transaction.atomic():  # a savepoint: the unique constraint answers the race
+                found = Request.objects.create(
+                    clinic_id=patient.clinic_id, patient=patient, procedure=data.get("procedure"),
+                    date_of_service=data["date_of_service"], codes=data["codes"], payer=data["payer"],
+                    place_of_service=data["place_of_service"], sent_on=data["sent_on"], created_by=by,
+                )  # fmt: skip
+        except IntegrityError:
+            raise CannotChange(
+                "a request for this date of service exists (one request per date of service)"
+            ) from None
         Submission.objects.create(request=found, number=1, sent_on=data["sent_on"], sent_by=by)
         audit(request, "create", found, patient, detail=f"prior authorization for {found.date_of_service}")
     return found

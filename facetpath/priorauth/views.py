@@ -82,9 +82,13 @@ def request_new(request: HttpRequest, patient_id: int) -> HttpResponse:
         initial["procedure"] = wanted
     form = RequestForm(_posted(request), patient, today, initial=initial)
     if request.method == "POST" and form.is_valid():
-        actions.do_record_request(request, patient, form.cleaned_data, staff_user(request))
-        messages.success(request, "Request recorded. Record the payer's decision when it comes.")
-        return redirect("prior-auth", patient.pk)
+        try:
+            actions.do_record_request(request, patient, form.cleaned_data, staff_user(request))
+        except actions.CannotChange as error:
+            form.add_error("date_of_service", str(error))
+        else:
+            messages.success(request, "Request recorded. Record the payer's decision when it comes.")
+            return redirect("prior-auth", patient.pk)
     _shown(request, patient, patient, "prior authorization request form")
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "patient": patient, "heading": "Record a prior-authorization request"}

@@ -448,3 +448,27 @@ def test_a_procedure_moved_within_the_utns_days_stays_covered(world: World) -> N
     assert "Lovelace, Ada" not in section(worklist(world), "prior-auth-needed")
     Procedure.objects.filter(pk=procedure.pk).update(date=TODAY - timedelta(days=2) + timedelta(days=121))
     assert "Lovelace, Ada" in section(worklist(world), "prior-auth-needed")
+
+
+def test_a_request_saved_first_by_someone_else_is_named_not_a_500(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facetpath.priorauth.forms import RequestForm
+
+    day = TODAY + timedelta(days=9)
+    original = RequestForm.clean
+
+    def clean_then_lose_the_race(self: RequestForm) -> dict[str, Any]:
+        data = original(self)
+        request_for(world.patient, day, TODAY)  # another tab saves between the check and the write
+        return data
+
+    monkeypatch.setattr(RequestForm, "clean", clean_then_lose_the_race)
+    response = world.client_for("nurse").post(
+        reverse("prior-auth-new", args=[world.patient.pk]),
+        {"date_of_service": str(day), "codes": "64635", "payer": "medicare", "place_of_service": "22",
+         "sent_on": str(TODAY)},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "Date of service: a request for this date of service exists" in response.content.decode()
+    assert Request.objects.count() == 1
