@@ -149,6 +149,7 @@ def build(patients: int, per_patient: int) -> tuple[Any, Any, int]:
             DiaryScore.objects.bulk_create(batch)
             batch = []
     DiaryScore.objects.bulk_create(batch)
+    _prior_auth(clinic, ids, today)
     from django.db import connection
 
     if connection.vendor == "postgresql":
@@ -156,6 +157,40 @@ def build(patients: int, per_patient: int) -> tuple[Any, Any, int]:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return clinic, physician, ids[len(ids) // 2]
+
+
+# Prior authorization: every patient has a coverage (one in four Original Medicare at an on-campus hospital
+# department), one in ten a request (waiting, or decided at any point of the last 200 days), and a fixed
+# schedule of planned RFAs for Medicare patients in the coming weeks (a clinic's list, not its register).
+PLANNED_RFAS = 30
+
+
+def _prior_auth(clinic: Any, ids: list[int], today: date) -> None:
+    from facetpath.priorauth.models import Coverage, Request
+    from facetpath.procedures.models import Procedure
+
+    Coverage.objects.bulk_create(
+        [Coverage(patient_id=pid, payer=("medicare", "commercial", "medicare-advantage", "medicaid")[n % 4],
+                  place_of_service="22") for n, pid in enumerate(ids)],
+        batch_size=2000,
+    )  # fmt: skip
+    medicare = ids[::4]
+    step = max(1, len(medicare) // PLANNED_RFAS)
+    Procedure.objects.bulk_create(
+        [Procedure(patient_id=pid, date=today + timedelta(days=1 + n % 28), type="rfa", joints=["L4-L5", "L5-S1"],
+                   side="bilateral", status="planned", rfa_technique="thermal")
+         for n, pid in enumerate(medicare[::step][:PLANNED_RFAS])],
+    )  # fmt: skip
+    requests = []
+    for n, pid in enumerate(ids[::10]):
+        decided = today - timedelta(days=n % 200) if n % 3 else None
+        requests.append(
+            Request(clinic=clinic, patient_id=pid, date_of_service=today + timedelta(days=n % 40),
+                    codes=["64635", "64636"], payer="medicare", place_of_service="22",
+                    sent_on=(decided or today) - timedelta(days=n % 12), decided_on=decided,
+                    state="affirmed" if decided else "waiting", utn=f"U{n}" if decided else "")
+        )  # fmt: skip
+    Request.objects.bulk_create(requests, batch_size=2000)
 
 
 def built() -> tuple[Any, Any, int]:

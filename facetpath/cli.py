@@ -128,7 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("audit", help="audit verify [--clinic SLUG]: check the audit trail's hash chains")
     commands.add_parser("backup", help="backup --out FILE: the whole database, while it serves")
     commands.add_parser("restore", help="restore FILE [--force]: into an empty data dir")
-    commands.add_parser("report", help="report block|prior-auth ID --out FILE.pdf (see README)")
+    commands.add_parser(
+        "report", help="report block|prior-auth ID --out FILE.pdf, report blocks --from --to --out FILE.csv"
+    )
     return parser
 
 

@@ -164,6 +164,7 @@ INSTALLED_APPS = [
     "facetpath.diary",
     "facetpath.public",
     "facetpath.reports",
+    "facetpath.priorauth",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ from django.views.i18n import set_language
 
 from facetpath.clinics.admin import clinic_admin_site
 from facetpath.diary import urls as diary_urls
+from facetpath.priorauth import urls as priorauth_urls
 from facetpath.procedures import views as procedures
 from facetpath.public import views as public
 from facetpath.reports import urls as report_urls
@@ -57,6 +58,7 @@ staff_patterns: list[URLPattern | URLResolver] = [
     path("requests/", include("facetpath.public.urls_staff")),
     path("", include(diary_urls.staff_patterns)),
     path("", include(report_urls.staff_patterns)),
+    path("", include(priorauth_urls.staff_patterns)),
 ]
 
 urlpatterns = [

@@ -448,3 +448,90 @@ def _item(record: Record, item: Item) -> ChecklistItem:
     return ChecklistItem(
         item.id, label, status, value, source, to_add, item.citation, record.refs(item.where)
     )
+
+
+# --- Tracking: decisions, UTNs, the worklist's dates ----------------------------------------------------
+# The MAC's decision on a request (CGS "Prior Authorization Process"): affirmed, non-affirmed, or partially
+# affirmed (some lines affirmed, others not). Every decision carries a UTN; only an affirmation covers a claim.
+
+
+class Decision(StrEnum):
+    AFFIRMED = "affirmed"
+    NON_AFFIRMED = "non-affirmed"
+    PARTIAL = "partial"
+
+
+# Decisions whose UTN covers the date of service (a partial one covers its affirmed lines).
+COVERING_DECISIONS: Final = frozenset({Decision.AFFIRMED, Decision.PARTIAL})
+# Decisions after which the request is resubmitted (unlimited resubmissions, quoting the latest UTN).
+RESUBMITTABLE_DECISIONS: Final = frozenset({Decision.NON_AFFIRMED, Decision.PARTIAL})
+# Payers in the hospital-outpatient programme: Original Medicare (fee-for-service). Medicare Advantage plans,
+# Medicaid and commercial plans run prior authorization of their own (CMS-0057-F), not this programme.
+PROGRAMME_PAYERS: Final = frozenset({"medicare"})
+
+TRACKING_RULES: Final = (
+    ("PA-TRACK-CODES", "a facet code on the programme's list, at place of service 19 or 22, for a Medicare "
+     "fee-for-service patient, needs an affirmed UTN before the date of service", f"{PA} (Noridian; CGS news Aug 2024)"),
+    ("PA-TRACK-UTN", "a UTN covers the date of service from its decision through day {utn_valid_days}",
+     f"{PA} (CGS; Novitas and FCSO FAQs)"),
+    ("PA-TRACK-WAITING", "a request waiting more than {decision_days} days for its decision is chased", f"{PA} (CGS)"),
+    ("PA-TRACK-EXPIRING", "a UTN whose last valid day is within {utn_expiry_warning_days} days is listed",
+     "facetpath convention"),
+    ("PA-TRACK-RESUBMIT", "one request per date of service; a resubmission quotes the latest UTN", f"{PA} (CGS)"),
+)  # fmt: skip
+
+
+def in_programme(payer: str) -> bool:
+    """Whether a patient's payer is one the hospital-outpatient prior-authorization programme applies to."""
+    return payer in PROGRAMME_PAYERS
+
+
+def utn_covers(decision: str, decided: date, date_of_service: date, valid_days: int = UTN_VALID_DAYS) -> bool:
+    """Whether a decision's UTN lets the procedure go ahead on `date_of_service` (PA-TRACK-UTN)."""
+    return decision in COVERING_DECISIONS and utn_valid_on(decided, date_of_service, valid_days)
+
+
+def may_resubmit(decision: str) -> bool:
+    return decision in RESUBMITTABLE_DECISIONS
+
+
+def days_waiting(sent: date, today: date) -> int:
+    return (today - sent).days
+
+
+def decision_overdue(sent: date, today: date, decision_days: int = DECISION_DAYS) -> bool:
+    """A request sent `decision_days` days ago is still within the MAC's time; a day more is overdue."""
+    return days_waiting(sent, today) > decision_days
+
+
+def overdue_if_sent_before(today: date, decision_days: int = DECISION_DAYS) -> date:
+    """The worklist's query bound: a request is overdue exactly when it was sent before this day."""
+    return today - timedelta(days=decision_days)
+
+
+def days_left(decided: date, today: date, valid_days: int = UTN_VALID_DAYS) -> int:
+    """Days from today to the UTN's last valid day (0 on that day, negative once it has expired)."""
+    return (utn_last_valid_day(decided, valid_days) - today).days
+
+
+def utn_expiring(
+    decided: date,
+    today: date,
+    warning_days: int = UTN_EXPIRY_WARNING_DAYS,
+    valid_days: int = UTN_VALID_DAYS,
+) -> bool:
+    """Still valid today and its last valid day within `warning_days` days (PA-TRACK-EXPIRING)."""
+    return 0 <= days_left(decided, today, valid_days) <= warning_days
+
+
+def expiring_if_decided_between(
+    today: date, warning_days: int = UTN_EXPIRY_WARNING_DAYS, valid_days: int = UTN_VALID_DAYS
+) -> tuple[date, date]:
+    """The worklist's query bounds (both inclusive): a UTN is expiring exactly when decided in this range."""
+    return today - timedelta(days=valid_days), today - timedelta(days=valid_days - warning_days)
+
+
+def tracking_rules() -> list[tuple[str, str, str]]:
+    """The tracking rules with their parameters filled in: (ID, rule, source), for docs and pages."""
+    values = {parameter.name: parameter.default for parameter in PARAMETERS}
+    return [(rule_id, text.format_map(values), source) for rule_id, text, source in TRACKING_RULES]

@@ -17,7 +17,7 @@ def do_audit_command(obj: models.Model, patient: Patient, detail: str, command: 
     """One audit row in the patient's clinic: the operating-system account that ran `command` exported
     `obj` of `patient`. No address: nothing came over the network."""
     AuditEvent.objects.create(
-        username=f"{COMMAND_LINE} ({_account()})"[:150],
+        username=command_line_account(),
         clinic_id=patient.clinic_id,
         action="export",
         patient=patient,
@@ -26,6 +26,11 @@ def do_audit_command(obj: models.Model, patient: Patient, detail: str, command: 
         path=command.replace("\x00", "")[:300],
         detail=detail,
     )
+
+
+def command_line_account() -> str:
+    """Who an audit row names for a command: the operating-system account that ran it."""
+    return f"{COMMAND_LINE} ({_account()})"[:150]
 
 
 def _account() -> str:

@@ -21,6 +21,7 @@ from facetpath.clinics.roles import Role
 from facetpath.diary.demo import load_demo_diaries
 from facetpath.diary.models import Entry
 from facetpath.patients.models import Assessment, Patient
+from facetpath.priorauth.demo import load_demo_prior_auth
 from facetpath.procedures import interpretation
 from facetpath.procedures.models import DiaryScore, FollowUp, Procedure, SignOff
 from facetpath.procedures.stage import refresh_stage
@@ -98,6 +99,7 @@ def load_demo(today: date | None = None) -> Clinic:
                 refresh_stage(patient)
         load_demo_public(clinic)  # public site, pages, appointment requests and a question
         load_demo_diaries(clinic)  # patient diary links, entries, a warning sign, reminders in the outbox
+        load_demo_prior_auth(clinic, demo.today, staff[Role.FRONTDESK])  # coverage, requests, a UTN expiring
     return clinic
 
 

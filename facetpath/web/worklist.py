@@ -21,6 +21,7 @@ from typing import Any
 from facetpath.clinics.models import Membership
 from facetpath.clinics.roles import Capability
 from facetpath.diary import worklist as diary
+from facetpath.priorauth import worklist as priorauth
 from facetpath.public import queue
 
 WORKLIST_LIMIT = 15
@@ -61,6 +62,31 @@ SECTIONS: list[Section] = [
         load=diary.failed_reminders,
         order=20,
         capability=Capability.VIEW_CLINICAL,
+    ),
+    # Prior authorization (facetpath/priorauth/worklist.py): the roles that handle the paperwork.
+    Section(
+        "prior-auth-needed",
+        "Planned procedures needing a UTN",
+        template="priorauth/worklist_needed.html",
+        load=priorauth.needing_utn,
+        order=10,
+        capability=Capability.EDIT_DEMOGRAPHICS,
+    ),
+    Section(
+        "prior-auth-waiting",
+        "Prior authorizations waiting too long",
+        template="priorauth/worklist_waiting.html",
+        load=priorauth.waiting_too_long,
+        order=11,
+        capability=Capability.EDIT_DEMOGRAPHICS,
+    ),
+    Section(
+        "prior-auth-expiring",
+        "UTNs expiring soon",
+        template="priorauth/worklist_expiring.html",
+        load=priorauth.utns_expiring,
+        order=12,
+        capability=Capability.EDIT_DEMOGRAPHICS,
     ),
 ]
 

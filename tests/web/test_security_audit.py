@@ -21,6 +21,7 @@ from webfactories import World, start_diary
 from facetpath.audit.coverage import marked_as_reading
 from facetpath.audit.models import AuditEvent
 from facetpath.audit.request import without_token
+from facetpath.priorauth.models import Request
 from facetpath.public.models import ContactRequest
 
 # Staff and patient-link views that show no patient data, each with the reason. A new view under /staff/ or
@@ -89,7 +90,12 @@ def _arguments(world: World) -> dict[str, object]:
         clinic=world.clinic, given_name="Tom", family_name="Asker", phone="555-0102", consent=True,
         pain_area="neck", pain_duration="3-12-months", created_at=timezone.now() - timedelta(hours=2),
     )  # fmt: skip
+    prior_auth = Request.objects.create(
+        clinic=world.clinic, patient=world.patient, date_of_service=world.clinic.today(), codes=["64635"],
+        payer="medicare", place_of_service="22", sent_on=world.clinic.today(),
+    )  # fmt: skip
     return {
+        "pa_id": prior_auth.pk,
         "patient_id": world.patient.pk,
         "assessment_id": world.assessment.pk,
         "procedure_id": diary.procedure_id,  # a block with a diary: the diary's staff pages show it

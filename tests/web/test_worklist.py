@@ -186,7 +186,7 @@ def test_urgent_sections_come_above_the_worklists_own(
 
 
 def test_web_lists_the_sections_the_apps_below_it_offer() -> None:
-    """The registry points down: diary and public offer plain functions, web lists them (import-linter's
+    """The registry points down: diary, public and priorauth offer plain functions, web lists them (import-linter's
     layers contract keeps diary and public from importing web)."""
     from facetpath.web import worklist
 
@@ -195,6 +195,9 @@ def test_web_lists_the_sections_the_apps_below_it_offer() -> None:
         "diary-warnings": "facetpath.diary.worklist",
         "diary-reminder-failures": "facetpath.diary.worklist",
         "requests-due": "facetpath.public.queue",
+        "prior-auth-needed": "facetpath.priorauth.worklist",
+        "prior-auth-waiting": "facetpath.priorauth.worklist",
+        "prior-auth-expiring": "facetpath.priorauth.worklist",
     }
 
 
