@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 import zoneinfo
 from dataclasses import dataclass
-from pathlib import Path
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from facetpath.clinics.api_tokens import make_api_token
 from facetpath.clinics.models import ApiToken, Clinic, Membership
-from facetpath.clinics.tokens import hash_token
 from facetpath.clinics.roles import Role
+from facetpath.clinics.tokens import hash_token
 from facetpath.diary.demo import load_demo_diaries
 from facetpath.diary.models import Entry
 from facetpath.patients.models import Assessment, Patient
