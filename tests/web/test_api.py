@@ -505,3 +505,70 @@ def test_the_schema_and_docs_page_need_no_token(world: World) -> None:
     page = docs.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
     assert "script-src 'self'" in docs["Content-Security-Policy"]
+
+
+HOSTILE: list[Any] = [
+    "",
+    "abc",
+    "-1",
+    "1e309",
+    "9" * 30,
+    10**30,
+    -1,
+    1e308,
+    "\x00",
+    "x" * 5000,
+    None,
+    [],
+    {},
+    True,
+    "١٢",
+    "2026-02-30",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_values_in_every_write_field_never_give_500(
+    world: World, callers: dict[str, Caller], value: Any
+) -> None:
+    writes = [
+        (
+            "/api/v1/patients",
+            patient_body(world)
+            | {
+                "sex": "female",
+                "phone": "",
+                "email": "",
+                "preferred_language": "en",
+                "sms_consent": False,
+                "email_consent": False,
+            },
+        ),
+        (
+            f"/api/v1/procedures/{world.procedure.pk}/follow-ups",
+            follow_up_body(world) | {"disability_score": 10},
+        ),
+    ]
+    for url, body in writes:
+        for field in body:
+            response = callers["write"].post(url, body | {field: value})
+            assert response.status_code < 500, (url, field, response.content[:300])
+            if response.status_code == 422:
+                assert response.json()["errors"], (url, field)
+
+
+def test_every_operation_in_the_schema_is_in_the_matrix(world: World) -> None:
+    """A new operation must join READS or WRITES above, so the token matrix and the audit check cover it."""
+    document = Client().get("/api/v1/openapi.json").json()
+    operations = {(method, path) for path, item in document["paths"].items() for method in item}
+    covered = {(method, url(world)) for _, url, method, _, _ in READS + WRITES}
+    templated = {
+        (
+            method,
+            path.replace("{patient_id}", str(world.patient.pk)).replace(
+                "{procedure_id}", str(world.procedure.pk)
+            ),
+        )
+        for method, path in operations
+    }
+    assert templated == covered

@@ -169,3 +169,12 @@ def test_the_allowance_comes_back_when_the_minute_turns(world: World) -> None:
     assert throttle_wait(token, now=start + 1) is None
     assert throttle_wait(token, now=start + 39) == 1  # the third in the same minute: 1 s to go
     assert throttle_wait(token, now=start + 40) is None  # the next minute's first
+
+
+@pytest.mark.parametrize("value", ["", "\x00", "x" * 5000, "<script>", "١٢", "1e309", "\u2028"])
+def test_hostile_values_on_the_token_page_never_give_500(world: World, value: str) -> None:
+    client = Client(raise_request_exception=True)
+    client.force_login(world.users[Role.ADMIN])
+    for data in ({"name": value, "scope": "read"}, {"name": "EHR", "scope": value}):
+        assert client.post(reverse("api-tokens"), data).status_code in (200, 400)
+    assert client.post(f"/staff/api-tokens/{'9' * 30}/revoke/").status_code == 404
