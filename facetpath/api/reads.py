@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Path, Query, Router
@@ -58,10 +59,11 @@ def listing(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
 def audit_patients(request: HttpRequest, what: str, patients: Iterable[Patient]) -> None:
     """One audit row per patient whose data the answer shows, or one for an empty answer."""
     shown = {patient.pk: patient for patient in patients}
-    for patient in shown.values():
-        audit(request, "view", patient, patient, detail=f"API {what}")
-    if not shown:
-        audit(request, "view", detail=f"API {what}: none")
+    with transaction.atomic():  # one commit (one sync to disk) for the page's rows, not one per patient
+        for patient in shown.values():
+            audit(request, "view", patient, patient, detail=f"API {what}")
+        if not shown:
+            audit(request, "view", detail=f"API {what}: none")
 
 
 def _dates(rows: QuerySet[Any], field: str, since: date | None, until: date | None) -> QuerySet[Any]:
