@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -178,3 +179,23 @@ def test_hostile_values_on_the_token_page_never_give_500(world: World, value: st
     for data in ({"name": value, "scope": "read"}, {"name": "EHR", "scope": value}):
         assert client.post(reverse("api-tokens"), data).status_code in (200, 400)
     assert client.post(f"/staff/api-tokens/{'9' * 30}/revoke/").status_code == 404
+
+
+def test_the_demo_token_is_kept_in_the_data_dir_and_made_anew_once_revoked(
+    world: World, tmp_path: Path
+) -> None:
+    from facetpath.web.demo import DEMO_API_TOKEN_FILE, demo_api_token
+
+    first = demo_api_token(world.clinic, tmp_path)
+    assert (tmp_path / DEMO_API_TOKEN_FILE).stat().st_mode & 0o777 == 0o600
+    assert demo_api_token(world.clinic, tmp_path) == first and ApiToken.objects.count() == 1
+    token = ApiToken.objects.get()
+    assert (
+        token.can_write
+        and token.secret_hash == hash_token(first)
+        and token.created_by == world.users[Role.ADMIN]
+    )
+    assert authenticate_api_token(f"Bearer {first}") == (world.clinic, token)
+    ApiToken.objects.update(revoked_at=token.created_at)
+    second = demo_api_token(world.clinic, tmp_path)
+    assert second != first and ApiToken.objects.active().count() == 1
