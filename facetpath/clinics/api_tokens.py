@@ -5,6 +5,11 @@ token works for both and is revoked for both at once. The secret is random, show
 its SHA-256 (`facetpath.clinics.tokens`, as for diary links and invitations). Writes that must be audited
 (making and revoking a token) are the staff page's, in `facetpath.web.actions`; this module stands below
 the audit trail.
+
+A door for outside systems uses it so (facetpath/api/auth.py does): `authenticate_api_token(
+request.headers.get("Authorization"))` → 401 when None; set `request.api_token = token`, so that
+`facetpath.audit.log.audit` writes every row in the token's name and clinic; `throttle_wait(token)` → 429
+with `Retry-After` when it returns seconds; ignore any staff session on the request.
 """
 
 from __future__ import annotations

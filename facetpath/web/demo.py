@@ -104,7 +104,7 @@ def load_demo(today: date | None = None) -> Clinic:
     return clinic
 
 
-DEMO_API_TOKEN_NAME = "Demo integration (curl)"
+DEMO_API_TOKEN_NAME = "Demo integration"
 DEMO_API_TOKEN_FILE = "demo-api-token.txt"
 
 

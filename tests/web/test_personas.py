@@ -69,6 +69,8 @@ VIEWS: list[Case] = [
     ("follow-up-add", PROCEDURE, "post", lambda w: {"date": "2030-01-01", "pain": "3"}, CLINICAL, 302, True),
     ("sign-off", PROCEDURE, "post", lambda w: {}, {PHYSICIAN}, 302, True),
     ("audit", NONE, "get", None, {ADMIN}, 200, False),
+    ("api-tokens", NONE, "get", None, {ADMIN}, 200, False),
+    ("api-tokens", NONE, "post", lambda w: {"name": "EHR", "scope": "read"}, {ADMIN}, 200, False),
 ]
 IDS = [f"{method}-{name}" for name, _, method, _, _, _, _ in VIEWS]
 
