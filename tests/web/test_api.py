@@ -315,9 +315,9 @@ def test_filters_by_date_status_type_and_stage(world: World, callers: dict[str, 
         rfa.pk,
         world.procedure.pk,
     }
-    assert ids("/api/v1/procedures", until=(today - timedelta(days=2)).isoformat()) == {
-        world.procedure.pk
-    } - {rfa.pk} - (set() if world.procedure.date <= today - timedelta(days=2) else {world.procedure.pk})
+    assert world.procedure.date == today - timedelta(days=3)
+    assert ids("/api/v1/procedures", until=(today - timedelta(days=2)).isoformat()) == {world.procedure.pk}
+    assert ids("/api/v1/procedures", until=(today - timedelta(days=4)).isoformat()) == set()
     assert ids("/api/v1/schedule", since=(today + timedelta(days=2)).isoformat()) == {planned.pk}
     assert ids("/api/v1/schedule", since=(today + timedelta(days=3)).isoformat()) == set()
     Patient.objects.filter(pk=world.patient.pk).update(stage="rfa-due")
