@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,18 @@ def test_the_demo_token_is_kept_in_the_data_dir_and_made_anew_once_revoked(
     ApiToken.objects.update(revoked_at=token.created_at)
     second = demo_api_token(world.clinic, tmp_path)
     assert second != first and ApiToken.objects.active().count() == 1
+
+
+def test_last_used_is_kept_to_the_minute(world: World) -> None:
+    token, secret = make_api_token(world.clinic, "EHR", "read")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        authenticate_api_token(f"Bearer {secret}")
+    with time_machine.travel(start + timedelta(seconds=59), tick=False):
+        authenticate_api_token(f"Bearer {secret}")
+    token.refresh_from_db()
+    assert token.last_used_at == start
+    with time_machine.travel(start + timedelta(seconds=60), tick=False):
+        authenticate_api_token(f"Bearer {secret}")
+    token.refresh_from_db()
+    assert token.last_used_at == start + timedelta(seconds=60)
