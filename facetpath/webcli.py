@@ -129,8 +129,8 @@ def demo(argv: list[str]) -> int:
 
     call_command("migrate", verbosity=0, interactive=False)
     _load_demo_once(Path(settings.DATA_DIR))
-    _print_logins(args.host, args.port)
     _print_api_token(Path(settings.DATA_DIR), args.host, args.port)
+    _print_logins(args.host, args.port)
     if args.no_serve:
         return 0
     # The worker sends diary reminders as they fall due, so the demo's outbox fills at the right times.
@@ -172,7 +172,7 @@ def _print_api_token(data_dir: Path, host: str, port: int) -> None:
     print(
         f"API (docs at {base}/api/v1/docs): the demo clinic's read-write token is\n  {secret}\n"
         f'  curl -H "Authorization: Bearer {secret}" {base}/api/v1/procedures\n'
-        "Clinic admins make and revoke tokens at /staff/api-tokens/.\n",
+        "Clinic admins make and revoke tokens at /staff/api-tokens/.",
         flush=True,
     )
 

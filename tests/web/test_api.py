@@ -572,3 +572,22 @@ def test_every_operation_in_the_schema_is_in_the_matrix(world: World) -> None:
         for method, path in operations
     }
     assert templated == covered
+
+
+def test_csrf_is_no_hole_tokens_need_none_and_sessions_open_nothing(world: World) -> None:
+    """A token's POST needs no CSRF token (no cookie authenticates it, so a forged cross-site request carries
+    no credential); a signed-in browser's POST without a token is refused, CSRF token or not."""
+    _, secret = make_api_token(world.clinic, "EHR", "read-write")
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(
+        "/api/v1/patients",
+        json.dumps(patient_body(world)),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 201
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.users["nurse"])
+    body = json.dumps(patient_body(world) | {"mrn": "CSRF-1"})
+    assert browser.post("/api/v1/patients", body, content_type="application/json").status_code == 401
+    assert not Patient.objects.filter(mrn="CSRF-1").exists()
