@@ -43,6 +43,7 @@ from .clinical.text import (
 
 WEB_COMMANDS = ("demo", "serve", "manage", "worker")
 DATA_COMMANDS = ("audit", "backup", "restore")  # facetpath.datacli
+REPORT_COMMANDS = ("report",)  # facetpath.reportcli
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
 
@@ -52,7 +53,7 @@ class BadInput(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in (*WEB_COMMANDS, *DATA_COMMANDS):
+    if args and args[0] in (*WEB_COMMANDS, *DATA_COMMANDS, *REPORT_COMMANDS):
         return _web(args[0], args[1:])
     parser = _parser()
     options = parser.parse_args(args)
@@ -135,15 +136,20 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("audit", help="audit verify [--clinic SLUG]: check the audit trail's hash chains")
     commands.add_parser("backup", help="backup --out FILE: the whole database, while it serves")
     commands.add_parser("restore", help="restore FILE [--force]: into an empty data dir")
+    commands.add_parser("report", help="report block|prior-auth ID --out FILE.pdf (see README)")
     return parser
+
+
+_COMMAND_MODULES = {
+    **dict.fromkeys(DATA_COMMANDS, "facetpath.datacli"),
+    **dict.fromkeys(REPORT_COMMANDS, "facetpath.reportcli"),
+}
 
 
 def _web(command: str, argv: list[str]) -> int:
     # Imported only for these commands: the clinical commands must not pay for loading Django.
     try:
-        webcli = importlib.import_module(
-            "facetpath.datacli" if command in DATA_COMMANDS else "facetpath.webcli"
-        )
+        webcli = importlib.import_module(_COMMAND_MODULES.get(command, "facetpath.webcli"))
     except ImportError as exc:
         print(f"facetpath: the web application is not available: {exc}", file=sys.stderr)
         return EXIT_INTERNAL

@@ -163,6 +163,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "facetpath.diary",
     "facetpath.public",
+    "facetpath.reports",
     # The JSON API (/api/v1/, docs/api.md); ninja itself for its docs page's local assets (no CDN).
     "ninja",
     "facetpath.api",

@@ -13,6 +13,7 @@ from facetpath.clinics.admin import clinic_admin_site
 from facetpath.diary import urls as diary_urls
 from facetpath.procedures import views as procedures
 from facetpath.public import views as public
+from facetpath.reports import urls as report_urls
 from facetpath.web import api_tokens, audit_views, patients, schedule, team
 from facetpath.web import views as web
 from facetpath.web.reset import ResetRequestView
@@ -58,6 +59,7 @@ staff_patterns: list[URLPattern | URLResolver] = [
     path("admin/", clinic_admin_site.urls),
     path("requests/", include("facetpath.public.urls_staff")),
     path("", include(diary_urls.staff_patterns)),
+    path("", include(report_urls.staff_patterns)),
 ]
 
 urlpatterns = [

@@ -34,6 +34,9 @@ PRIOR_AUTH_CODES: Final = frozenset({"64490", "64491", "64493", "64494", "64633"
 # Places of service where the hospital-outpatient programme applies: off-campus (19) and on-campus (22).
 PRIOR_AUTH_PLACES: Final = frozenset({"19", "22"})
 PLANNED_ID: Final = "planned"
+# What an item reads (Item.where): the assessment, the diagnostic blocks before the planned procedure, the
+# last treatment (its follow-ups), the whole procedure history, or the planned procedure itself.
+ASSESSMENT, BLOCKS, TREATED, HISTORY = "assessment", "blocks", "treated", "history"
 UTN_VALID_DAYS: Final = 120
 DECISION_DAYS: Final = 7
 UTN_EXPIRY_WARNING_DAYS: Final = 14
@@ -80,8 +83,11 @@ class ChecklistItem:
     source: str  # where in the record it comes from
     to_add: str  # what would make it met; empty when met
     citation: str
+    # The parts of the record it read, by case id: "assessment", a procedure's id, or PLANNED_ID, so an
+    # application can link each item to the page where it is added or corrected.
+    refs: tuple[str, ...] = ()
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "label": self.label,
@@ -90,6 +96,7 @@ class ChecklistItem:
             "source": self.source,
             "to_add": self.to_add,
             "citation": self.citation,
+            "refs": list(self.refs),
         }
 
 
@@ -171,6 +178,25 @@ class Record:
     def denied(self, *rules: str) -> list[Finding]:
         return [finding for finding in self.findings(*rules) if finding.severity is Severity.DENY]
 
+    def refs(self, where: str) -> tuple[str, ...]:
+        """The case ids an item of this `where` reads (Item.where)."""
+        if where == ASSESSMENT:
+            return (ASSESSMENT,)
+        if where == BLOCKS:
+            return tuple(block.id for block in self.earlier_blocks())
+        if where == TREATED:
+            treatments = [
+                r for r in self.evaluation.procedures if r.id != PLANNED_ID and r.role in TREATMENTS
+            ]
+            return (
+                (max(treatments, key=lambda r: (r.procedure.date, r.procedure.position)).id,)
+                if treatments
+                else ()
+            )
+        if where == HISTORY:
+            return tuple(r.id for r in self.evaluation.procedures if r.id != PLANNED_ID)
+        return (PLANNED_ID,)
+
     def earlier_blocks(self) -> list[ProcedureResult]:
         """Diagnostic blocks before the planned procedure, at any of its joints, in date order."""
         sites = self.planned.procedure.sites
@@ -199,6 +225,7 @@ class Item:
     citation: str
     packets: frozenset[str]
     check: Check
+    where: str  # which part of the record it reads: ASSESSMENT, BLOCKS, TREATED, HISTORY or PLANNED_ID
 
 
 def _rule_outcome(record: Record, rules: tuple[str, ...], value: str, source: str, fix: str) -> Outcome:
@@ -367,21 +394,21 @@ REPEATS: Final = frozenset({"rfa-repeat", "therapeutic-repeat"})
 RFA: Final = frozenset({"rfa-initial", "rfa-repeat"})
 
 CHECKLIST: Final = (
-    Item("PA-DURATION", "pain for at least {min_pain_months} months", f"{PA}; {LCD} R3", ALL, _duration),
-    Item("PA-SEVERITY", "moderate to severe pain at baseline", f"{PA}; {LCD} R1", ALL, _severity),
-    Item("PA-CONSERVATIVE", "conservative care tried and failed", f"{PA}; {LCD} R4", ALL, _conservative),
-    Item("PA-RADICULOPATHY", "no untreated radiculopathy", f"{PA}; {LCD} R5", ALL, _radiculopathy),
-    Item("PA-NON-FACET", "non-facet causes excluded", f"{PA}; {LCD} R6", ALL, _non_facet),
-    Item("PA-DISABILITY", "disability scale at baseline", f"{PA}; {LCD} R8", ALL, _disability),
-    Item("PA-SAME-SCALE", "the same pain scale at baseline and after each block", PA, SECOND | TREATMENTS, _same_scale),
+    Item("PA-DURATION", "pain for at least {min_pain_months} months", f"{PA}; {LCD} R3", ALL, _duration, ASSESSMENT),
+    Item("PA-SEVERITY", "moderate to severe pain at baseline", f"{PA}; {LCD} R1", ALL, _severity, ASSESSMENT),
+    Item("PA-CONSERVATIVE", "conservative care tried and failed", f"{PA}; {LCD} R4", ALL, _conservative, ASSESSMENT),
+    Item("PA-RADICULOPATHY", "no untreated radiculopathy", f"{PA}; {LCD} R5", ALL, _radiculopathy, ASSESSMENT),
+    Item("PA-NON-FACET", "non-facet causes excluded", f"{PA}; {LCD} R6", ALL, _non_facet, ASSESSMENT),
+    Item("PA-DISABILITY", "disability scale at baseline", f"{PA}; {LCD} R8", ALL, _disability, ASSESSMENT),
+    Item("PA-SAME-SCALE", "the same pain scale at baseline and after each block", PA, SECOND | TREATMENTS, _same_scale, BLOCKS),
     Item("PA-BLOCKS", "diagnostic blocks with the relief the LCD asks", f"{PA}; {LCD} R10-R13, R21-R24",
-         SECOND | frozenset({"rfa-initial", "therapeutic"}), _blocks),
-    Item("PA-INTERVAL", "second block after the interval", f"{LCD} R12", SECOND, _interval),
-    Item("PA-SUSTAINED", "sustained relief after the last treatment", f"{PA}; {LCD} R19, R27", REPEATS, _repeat),
-    Item("PA-RFA-UNSUITABLE", "why RFA is not suitable", f"{LCD} R18", frozenset({"therapeutic"}), _rfa_reason),
-    Item("PA-REDIAGNOSIS", "diagnosis still current after an earlier RFA", f"{PA}; {LCD} R29", RFA, _rediagnosed),
-    Item("PA-TECHNIQUE", "imaging guidance and levels", f"{PA}; {LCD} R37, R42", ALL, _technique),
-    Item("PA-FREQUENCY", "within the 12-month frequency limits", f"{LCD} R15, R20, R30", ALL, _caps),
+         SECOND | frozenset({"rfa-initial", "therapeutic"}), _blocks, BLOCKS),
+    Item("PA-INTERVAL", "second block after the interval", f"{LCD} R12", SECOND, _interval, PLANNED_ID),
+    Item("PA-SUSTAINED", "sustained relief after the last treatment", f"{PA}; {LCD} R19, R27", REPEATS, _repeat, TREATED),
+    Item("PA-RFA-UNSUITABLE", "why RFA is not suitable", f"{LCD} R18", frozenset({"therapeutic"}), _rfa_reason, PLANNED_ID),
+    Item("PA-REDIAGNOSIS", "diagnosis still current after an earlier RFA", f"{PA}; {LCD} R29", RFA, _rediagnosed, HISTORY),
+    Item("PA-TECHNIQUE", "imaging guidance and levels", f"{PA}; {LCD} R37, R42", ALL, _technique, PLANNED_ID),
+    Item("PA-FREQUENCY", "within the 12-month frequency limits", f"{LCD} R15, R20, R30", ALL, _caps, HISTORY),
 )  # fmt: skip
 
 
@@ -418,4 +445,6 @@ def checklist(
 def _item(record: Record, item: Item) -> ChecklistItem:
     status, value, source, to_add = item.check(record)
     label = item.label.format_map(record.policy.values)  # labels follow the policy's parameters
-    return ChecklistItem(item.id, label, status, value, source, to_add, item.citation)
+    return ChecklistItem(
+        item.id, label, status, value, source, to_add, item.citation, record.refs(item.where)
+    )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from facetpath.audit.coverage import reads_patient_data
 from facetpath.audit.log import audit
 from facetpath.clinical.anatomy import JointError
+from facetpath.clinical.coding import icd10_suggestions
 from facetpath.clinical.safety import SafetyReport, screen
 from facetpath.clinical.scales import DEFAULT_PAIN_SCALE, pain_scale_top
 from facetpath.clinics.access import as_id, require, staff_user
@@ -193,11 +194,13 @@ def procedure_page(request: HttpRequest, procedure_id: int) -> HttpResponse:
     result = interpretation.evaluate(patient)
     sign_offs = list(procedure.sign_offs.select_related("signed_by"))
     current = result.procedure_json(procedure)
+    found = result.for_procedure(procedure)
     context = {
         "patient": patient,
         "procedure": procedure,
         "interpretation": result,
-        "result": result.for_procedure(procedure),
+        "result": found,
+        "icd10": icd10_suggestions(found.procedure.joints) if found is not None else [],
         "current_json": current,
         "sign_off": sign_offs[0] if sign_offs else None,
         "sign_offs": sign_offs,

@@ -287,7 +287,10 @@ def discordant(demo: Demo, patient: Patient, copy: int) -> None:
 
 
 def rfa_due(demo: Demo, patient: Patient, copy: int) -> None:
-    assessment = _assessment(demo, patient, days_ago=80 + copy)
+    """Two positive blocks: RFA may go ahead. The third copy's assessment has no disability scale, so its
+    RFA prior-authorization packet shows a gap (the first two are complete)."""
+    gap = {"disability_instrument": "", "disability_score": None} if copy == 2 else {}
+    assessment = _assessment(demo, patient, days_ago=80 + copy, **gap)
     _block(demo, patient, assessment, days_ago=45 + copy, diary=GOOD_DIARY, signed=True)
     _block(
         demo, patient, assessment, days_ago=25 + copy, diary=LONG_GOOD_DIARY, agent="bupivacaine", signed=True

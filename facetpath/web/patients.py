@@ -23,6 +23,7 @@ from facetpath.patients.search import search_patients
 from facetpath.procedures import actions as procedure_actions
 from facetpath.procedures import interpretation, plans
 from facetpath.procedures.models import Procedure
+from facetpath.reports.context import packet
 
 PAGE_SIZE = 50
 
@@ -144,6 +145,7 @@ def _clinical_timeline(patient: Patient) -> dict[str, Any]:
         "safety": safety,
         "override": latest,
         "next_step_link": plans.next_step_link(result_of.evaluation, patient.pk),
+        "packet": packet(patient),  # the prior-authorization checklist, live (facetpath.reports)
     }
 
 

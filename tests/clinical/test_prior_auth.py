@@ -191,3 +191,21 @@ def test_which_procedures_need_prior_authorization(
 ) -> None:
     lines = [CodeLine(code, (), 1) for code in codes]
     assert needs_prior_authorization(lines, place, medicare) is needed
+
+
+def test_each_item_names_the_parts_of_the_record_it_read() -> None:
+    document = case(FIRST, SECOND, disability=None)
+    refs = {i.id: i.refs for i in checklist(document, PLANNED_RFA).items}
+    assert refs["PA-DISABILITY"] == ("assessment",)
+    assert refs["PA-BLOCKS"] == refs["PA-SAME-SCALE"] == ("b1", "b2")
+    assert refs["PA-TECHNIQUE"] == ("planned",)
+    assert refs["PA-FREQUENCY"] == ("b1", "b2")
+
+
+def test_a_repeat_rfa_packet_points_at_the_last_rfas_follow_ups() -> None:
+    done = rfa("r1", "2025-03-01", follow_up=follow_ups("2025-03-01", [1, 3, 6], pain=2))
+    sustained = item(case(FIRST, SECOND, done), rfa("x", "2025-09-15"), "PA-SUSTAINED")
+    assert sustained.refs == ("r1",)
+    assert checklist(case(FIRST, SECOND, done), rfa("x", "2025-09-15")).to_json()["items"][0]["refs"] == [
+        "assessment"
+    ]

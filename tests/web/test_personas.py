@@ -71,6 +71,10 @@ VIEWS: list[Case] = [
     ("audit", NONE, "get", None, {ADMIN}, 200, False),
     ("api-tokens", NONE, "get", None, {ADMIN}, 200, False),
     ("api-tokens", NONE, "post", lambda w: {"name": "EHR", "scope": "read"}, {ADMIN}, 200, False),
+    # Reports carry results and findings: clinical staff only (docs/roles.md, docs/reports.md).
+    ("report-block", PROCEDURE, "get", None, CLINICAL, 200, True),
+    ("report-prior-auth", PATIENT, "get", None, CLINICAL, 200, True),
+    ("report-prior-auth-pdf", PATIENT, "get", None, CLINICAL, 200, True),
 ]
 IDS = [f"{method}-{name}" for name, _, method, _, _, _, _ in VIEWS]
 
