@@ -31,7 +31,15 @@ from .clinical import (
     plan_procedure,
 )
 from .clinical.findings import ParameterValue
-from .clinical.text import evaluation_text, plan_text, policy_json, policy_text, safety_json, safety_text
+from .clinical.text import (
+    evaluation_json,
+    evaluation_text,
+    plan_text,
+    policy_json,
+    policy_text,
+    safety_json,
+    safety_text,
+)
 
 WEB_COMMANDS = ("demo", "serve", "manage", "worker")
 DATA_COMMANDS = ("audit", "backup", "restore")  # facetpath.datacli
@@ -262,7 +270,7 @@ def _single(text: str, source: str, policy: Policy, fmt: str) -> int:
         raise BadInput(f"{source}: invalid case:\n  " + "\n  ".join(exc.errors)) from None
     evaluation = evaluate_case(case, policy)
     if fmt == "json":
-        _write_json(evaluation.to_json())
+        sys.stdout.write(evaluation_json(evaluation))
     else:
         sys.stdout.write(evaluation_text(evaluation, policy))
     return EXIT_OK

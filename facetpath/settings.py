@@ -165,6 +165,9 @@ INSTALLED_APPS = [
     "facetpath.public",
     "facetpath.reports",
     "facetpath.priorauth",
+    # The JSON API (/api/v1/, docs/api.md); ninja itself for its docs page's local assets (no CDN).
+    "ninja",
+    "facetpath.api",
 ]
 
 MIDDLEWARE = [
@@ -345,3 +348,7 @@ FACETPATH_SMS_BACKEND = os.environ.get("FACETPATH_SMS_BACKEND", "file")
 FACETPATH_SMS_URL = os.environ.get("FACETPATH_SMS_URL", "")
 FACETPATH_SMS_TOKEN = os.environ.get("FACETPATH_SMS_TOKEN", "")
 FACETPATH_SMS_FROM = os.environ.get("FACETPATH_SMS_FROM", "")
+
+# --- JSON API (docs/api.md) ----------------------------------------------------------------------------
+# Requests a minute per API token, counted in the cache above (shared by every server process).
+FACETPATH_API_REQUESTS_PER_MINUTE = int(os.environ.get("FACETPATH_API_REQUESTS_PER_MINUTE", "120") or "120")

@@ -8,13 +8,14 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from facetpath.api.urls import api_urls
 from facetpath.clinics.admin import clinic_admin_site
 from facetpath.diary import urls as diary_urls
 from facetpath.priorauth import urls as priorauth_urls
 from facetpath.procedures import views as procedures
 from facetpath.public import views as public
 from facetpath.reports import urls as report_urls
-from facetpath.web import audit_views, patients, schedule, team
+from facetpath.web import api_tokens, audit_views, patients, schedule, team
 from facetpath.web import views as web
 from facetpath.web.reset import ResetRequestView
 from facetpath.web.signin import ResetPasswordView
@@ -31,6 +32,8 @@ staff_patterns: list[URLPattern | URLResolver] = [
     path("team/members/<int:membership_id>/role/", team.member_role, name="team-role"),
     path("team/members/<int:membership_id>/remove/", team.member_remove, name="team-remove"),
     path("team/invitations/<int:invitation_id>/withdraw/", team.invitation_withdraw, name="team-withdraw"),
+    path("api-tokens/", api_tokens.api_tokens, name="api-tokens"),
+    path("api-tokens/<int:token_id>/revoke/", api_tokens.api_token_revoke, name="api-token-revoke"),
     path("patients/", patients.patient_list, name="patients"),
     path("patients/new/", patients.patient_new, name="patient-new"),
     path("patients/<int:patient_id>/", patients.patient_page, name="patient"),
@@ -95,6 +98,8 @@ urlpatterns = [
     path("join/<str:token>/", team.join, name="join"),
     path("language/", login_not_required(set_language), name="set_language"),
     path("staff/", include(staff_patterns)),
+    # The JSON API for outside systems, by API token only (docs/api.md).
+    path("api/v1/", api_urls()),
 ]
 
 handler400 = "facetpath.web.views.bad_request"

@@ -129,6 +129,7 @@ def demo(argv: list[str]) -> int:
 
     call_command("migrate", verbosity=0, interactive=False)
     _load_demo_once(Path(settings.DATA_DIR))
+    _print_api_token(Path(settings.DATA_DIR), args.host, args.port)
     _print_logins(args.host, args.port)
     if args.no_serve:
         return 0
@@ -156,6 +157,24 @@ def _load_demo_once(data_dir: Path) -> None:
     clinic = load_demo()
     marker.write_text(clinic.today().isoformat())
     print(f"Loaded {clinic.name}: {clinic.patients.count()} synthetic patients.")
+
+
+def _print_api_token(data_dir: Path, host: str, port: int) -> None:
+    """The demo clinic's API token and a first request with it (docs/api.md)."""
+    from facetpath.clinics.models import Clinic
+    from facetpath.web.demo import DEMO_CLINIC, demo_api_token
+
+    clinic = Clinic.objects.filter(name=DEMO_CLINIC).first()
+    if clinic is None:  # nothing loaded (a test that skips loading)
+        return
+    secret = demo_api_token(clinic, data_dir)
+    base = served_address(host, port)
+    print(
+        f"API (docs at {base}/api/v1/docs): the demo clinic's read-write token is\n  {secret}\n"
+        f'  curl -H "Authorization: Bearer {secret}" {base}/api/v1/procedures\n'
+        "Clinic admins make and revoke tokens at /staff/api-tokens/.",
+        flush=True,
+    )
 
 
 def _print_logins(host: str, port: int) -> None:

@@ -172,10 +172,22 @@ T = TypeVar("T")
 def load_case_json(text: str | bytes) -> Case:
     """Parses JSON text and validates it as a case; CaseError for either failure."""
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, nested too deep, a number too long
         raise CaseError([f"case: not valid JSON: {exc}"]) from None
     return parse_case(data)
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number as a float; 1e999 (infinity in Python) is no score or date anyone wrote."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:20]} is too large")
+    return value
+
+
+def _no_constant(text: str) -> float:
+    raise ValueError(f"{text} is not a JSON number")
 
 
 def parse_case(data: object) -> Case:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .agents import AGENTS
 from .coding import CODE_LABELS
 from .findings import Finding
@@ -16,6 +18,12 @@ PROCEDURE_WORDS = {
     "rfa": "radiofrequency ablation",
     "cyst": "facet cyst procedure",
 }
+
+
+def evaluation_json(evaluation: Evaluation) -> str:
+    """The facetpath.evaluation/1 document as `facetpath evaluate` prints it, and the JSON API answers it:
+    one rendering, so the two are equal byte for byte."""
+    return json.dumps(evaluation.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
 def evaluation_text(evaluation: Evaluation, policy: Policy) -> str:

@@ -141,3 +141,61 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at=None)
+
+
+class ApiToken(models.Model):
+    """A clinic's key for an outside system (the EHR, the billing system) to the JSON API and FHIR.
+
+    Made and revoked by a clinic admin on the API tokens page. The secret is shown once, when it is made;
+    only its SHA-256 is kept (`facetpath.clinics.tokens`), so a leaked database opens nothing. A read token
+    reads the clinic's records; a read-write token may also make the writes the API offers. Every use is
+    audited in the token's name (`facetpath.clinics.api_tokens`).
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read"
+        READ_WRITE = "read-write", "Read and write"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="Which system uses it, e.g. “EHR nightly import”.")
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
+    # The first characters of the secret, shown on the page so an admin can tell tokens apart; too short
+    # to guess the rest from.
+    prefix = models.CharField(max_length=12)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["clinic", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_scope_display()}) at {self.clinic}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.READ_WRITE
+
+    @property
+    def actor(self) -> str:
+        """Who the audit trail says acted: the token, by number and name (never its secret)."""
+        return f"API token {self.pk} ({self.name})"[:150]

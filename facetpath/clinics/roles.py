@@ -20,6 +20,7 @@ class Capability(models.TextChoices):
     SIGN_OFF = "sign_off", "sign off an interpretation"
     VIEW_AUDIT = "view_audit", "read the audit trail and change the clinic's settings"
     MANAGE_STAFF = "manage_staff", "invite staff, change other members' roles, remove members"
+    MANAGE_API_TOKENS = "manage_api_tokens", "make and revoke the clinic's API tokens for outside systems"
 
 
 GRANTS: dict[str, frozenset[str]] = {
@@ -41,7 +42,14 @@ GRANTS: dict[str, frozenset[str]] = {
         }
     ),
     Role.FRONTDESK: frozenset({Capability.VIEW_PATIENTS, Capability.EDIT_DEMOGRAPHICS}),
-    Role.ADMIN: frozenset({Capability.VIEW_PATIENTS, Capability.VIEW_AUDIT, Capability.MANAGE_STAFF}),
+    Role.ADMIN: frozenset(
+        {
+            Capability.VIEW_PATIENTS,
+            Capability.VIEW_AUDIT,
+            Capability.MANAGE_STAFF,
+            Capability.MANAGE_API_TOKENS,
+        }
+    ),
 }
 
 

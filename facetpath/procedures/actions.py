@@ -133,9 +133,14 @@ def _apply_scores(procedure: Procedure, scores: dict[int, int | None], by: User)
 
 
 def add_follow_up(
-    request: HttpRequest, procedure: Procedure, data: dict[str, Any], assessment: Assessment | None, by: User
+    request: HttpRequest,
+    procedure: Procedure,
+    data: dict[str, Any],
+    assessment: Assessment | None,
+    by: User | None,
 ) -> FollowUp:
-    """A follow-up visit's pain (and disability, on the instrument of the patient's assessment)."""
+    """A follow-up visit's pain (and disability, on the instrument of the patient's assessment). `by` is
+    None when an outside system sent it (the JSON API): the audit row names its token."""
     disability = data["disability_score"]
     instrument = assessment.disability_instrument if assessment and disability is not None else ""
     with transaction.atomic():

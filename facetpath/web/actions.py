@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from facetpath.audit.log import audit
 from facetpath.clinics.access import SESSION_KEY
-from facetpath.clinics.models import INVITATION_VALID_DAYS, Invitation, Membership
+from facetpath.clinics.api_tokens import make_api_token
+from facetpath.clinics.models import INVITATION_VALID_DAYS, ApiToken, Invitation, Membership
 from facetpath.clinics.tokens import hash_token, new_token
 
 log = logging.getLogger(__name__)
@@ -160,3 +161,22 @@ def create_account_and_join(
     except TeamError:
         logout(request)  # the account was rolled back with the failed join
         raise
+
+
+def create_api_token(request: HttpRequest, by: Membership, name: str, scope: str) -> tuple[ApiToken, str]:
+    """A new API token of the admin's clinic and its secret (shown once on the page, then never again)."""
+    with transaction.atomic():
+        token, secret = make_api_token(by.clinic, name, scope, by=by.user)
+        audit(request, "api-token-create", token, detail=f"{token.name} ({token.get_scope_display()})")
+    return token, secret
+
+
+def revoke_api_token(request: HttpRequest, by: Membership, token: ApiToken) -> None:
+    """Revokes the token at once, for the API and FHIR alike; a revoked token stays listed."""
+    with transaction.atomic():
+        changed = ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(
+            revoked_at=timezone.now(), revoked_by=by.user
+        )
+        if not changed:
+            raise TeamError("This token was already revoked.")
+        audit(request, "api-token-revoke", token, detail=token.name)

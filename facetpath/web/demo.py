@@ -10,14 +10,17 @@ import random
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from facetpath.clinics.models import Clinic, Membership
+from facetpath.clinics.api_tokens import make_api_token
+from facetpath.clinics.models import ApiToken, Clinic, Membership
 from facetpath.clinics.roles import Role
+from facetpath.clinics.tokens import hash_token
 from facetpath.diary.demo import load_demo_diaries
 from facetpath.diary.models import Entry
 from facetpath.patients.models import Assessment, Patient
@@ -101,6 +104,29 @@ def load_demo(today: date | None = None) -> Clinic:
         load_demo_diaries(clinic)  # patient diary links, entries, a warning sign, reminders in the outbox
         load_demo_prior_auth(clinic, demo.today, staff[Role.FRONTDESK])  # coverage, requests, a UTN expiring
     return clinic
+
+
+DEMO_API_TOKEN_NAME = "Demo integration"
+DEMO_API_TOKEN_FILE = "demo-api-token.txt"
+
+
+def demo_api_token(clinic: Clinic, data_dir: Path) -> str:
+    """The demo clinic's read-write API token, for trying the API with curl (docs/api.md).
+
+    Random like any token, stored hashed like any token; its secret is kept in the data dir (0600, with the
+    generated secret key) so that the demo can print it each time it starts. A file whose token was revoked
+    on the API tokens page gets a new one."""
+    path = data_dir / DEMO_API_TOKEN_FILE
+    kept = path.read_text().strip() if path.exists() else ""
+    if kept and ApiToken.objects.active().filter(clinic=clinic, secret_hash=hash_token(kept)).exists():
+        return kept
+    admin = Membership.objects.filter(clinic=clinic, role=Role.ADMIN).select_related("user").first()
+    _token, secret = make_api_token(
+        clinic, DEMO_API_TOKEN_NAME, ApiToken.Scope.READ_WRITE, by=admin.user if admin else None
+    )
+    path.write_text(secret + "\n")
+    path.chmod(0o600)
+    return secret
 
 
 def _staff(clinic: Clinic, username: str, given: str, family: str, role: str) -> Any:

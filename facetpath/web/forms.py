@@ -77,3 +77,24 @@ class NewAccountForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        help_text="Which system will use it, e.g. “EHR nightly import”. The audit trail names it so.",
+    )
+    scope = forms.ChoiceField(
+        label="Access",
+        choices=[("read", "Read"), ("read-write", "Read and write")],
+        initial="read",
+        help_text="Read: patients, assessments, procedures, diaries, results and the schedule. Read and "
+        "write: also add patients and record follow-up scores.",
+    )
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        if "\x00" in name or not name.isprintable():
+            raise forms.ValidationError("Use letters, digits, spaces and punctuation only.")
+        return name

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_cache_control
 
 
@@ -33,11 +33,23 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if any(
-            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
-        ):
-            return HttpResponseBadRequest(
-                "This address's query holds a NUL character (%00), which no page accepts.",
-                content_type="text/plain",
+        held = [
+            key
+            for key, values in request.GET.lists()
+            if "\x00" in key or any("\x00" in value for value in values)
+        ]
+        if not held:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):  # the JSON API answers in its own shape, naming the field
+            field = held[0].replace("\x00", "\\x00")
+            return JsonResponse(
+                {
+                    "detail": "A NUL character (%00) in the query",
+                    "errors": [{"field": field, "message": "holds a NUL character"}],
+                },
+                status=400,
             )
-        return self.get_response(request)
+        return HttpResponseBadRequest(
+            "This address's query holds a NUL character (%00), which no page accepts.",
+            content_type="text/plain",
+        )

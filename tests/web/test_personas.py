@@ -69,6 +69,8 @@ VIEWS: list[Case] = [
     ("follow-up-add", PROCEDURE, "post", lambda w: {"date": "2030-01-01", "pain": "3"}, CLINICAL, 302, True),
     ("sign-off", PROCEDURE, "post", lambda w: {}, {PHYSICIAN}, 302, True),
     ("audit", NONE, "get", None, {ADMIN}, 200, False),
+    ("api-tokens", NONE, "get", None, {ADMIN}, 200, False),
+    ("api-tokens", NONE, "post", lambda w: {"name": "EHR", "scope": "read"}, {ADMIN}, 200, False),
     # Reports carry results and findings: clinical staff only (docs/roles.md, docs/reports.md).
     ("report-block", PROCEDURE, "get", None, CLINICAL, 200, True),
     ("report-prior-auth", PATIENT, "get", None, CLINICAL, 200, True),

@@ -38,6 +38,8 @@ NOT_READING = {
     "facetpath.diary.views.acknowledge_warning": "a write (audited), answers with a redirect",
     "facetpath.diary.views.diary_settings": "the clinic's diary settings, no patient",
     "facetpath.web.schedule.reschedule": "a write, answers with a redirect to the schedule",
+    "facetpath.web.api_tokens.api_tokens": "the clinic's API tokens, no patient",
+    "facetpath.web.api_tokens.api_token_revoke": "a write (audited), answers with a redirect",
 }
 ADMIN_PREFIX = "staff/admin/"  # the clinic admin site: covered page by page by test_security_admin.py
 ROLES = ["physician", "nurse", "frontdesk", "admin"]
