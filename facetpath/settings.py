@@ -163,6 +163,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "facetpath.diary",
     "facetpath.public",
+    "facetpath.fhir",
 ]
 
 MIDDLEWARE = [
