@@ -91,6 +91,7 @@ urlpatterns = [
     path("join/<str:token>/", team.join, name="join"),
     path("language/", login_not_required(set_language), name="set_language"),
     path("staff/", include(staff_patterns)),
+    path("fhir/r4/", include("facetpath.fhir.urls")),  # FHIR R4 (docs/fhir.md)
 ]
 
 handler400 = "facetpath.web.views.bad_request"

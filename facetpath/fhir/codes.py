@@ -112,7 +112,10 @@ def _policy_title(name: str) -> str:
 
 CODE_SYSTEMS: Final[dict[str, tuple[str, dict[str, str]]]] = {
     "procedure-type": ("Facet procedure types and intents", {**TYPE_LABELS, **INTENT_LABELS}),
-    "facet-joint": ("Facet joints C2-C3 to L5-S1", {joint.name: f"{joint.name} facet joint" for joint in JOINTS}),
+    "facet-joint": (
+        "Facet joints C2-C3 to L5-S1",
+        {joint.name: f"{joint.name} facet joint" for joint in JOINTS},
+    ),
     "block-interpretation": (
         "Block interpretation: observation codes and responses",
         {**INTERPRETATION_CODES, **{response: f"Response: {response}" for response in RESPONSES}},
@@ -122,7 +125,11 @@ CODE_SYSTEMS: Final[dict[str, tuple[str, dict[str, str]]]] = {
     "policy": ("Policies facetpath evaluates under", {name: _policy_title(name) for name in POLICY_NAMES}),
     "disability-instrument": (
         "Disability instruments",
-        {"ODI": "Oswestry Disability Index", "NDI": "Neck Disability Index", "PROMIS-PI": "PROMIS pain interference"},
+        {
+            "ODI": "Oswestry Disability Index",
+            "NDI": "Neck Disability Index",
+            "PROMIS-PI": "PROMIS pain interference",
+        },
     ),
 }
 CODE_SYSTEM_VERSION: Final = "1"
@@ -175,46 +182,74 @@ QUESTIONNAIRE_ITEMS: Final[dict[str, tuple[str, list[dict[str, Any]]]]] = {
         "Pain diary after a facet procedure",
         [
             _item(
-                "pain", "Your usual pain right now, 0 (none) to 10 (worst imaginable)", "integer",
-                required=True, code=[{"system": LOINC, "code": "72514-3"}],
+                "pain",
+                "Your usual pain right now, 0 (none) to 10 (worst imaginable)",
+                "integer",
+                required=True,
+                code=[{"system": LOINC, "code": "72514-3"}],
             ),
             _item("relief", "How much better than before the procedure, in percent", "integer"),
             _item(
-                "movements", "Movements that hurt before", "group", repeats=True,
+                "movements",
+                "Movements that hurt before",
+                "group",
+                repeats=True,
                 item=[
                     _item("movement", "Movement", "string"),
-                    _item("change", "Easier, same or harder", "choice", answerOption=[
-                        {"valueCoding": {"code": c}} for c in ("easier", "same", "harder")
-                    ]),
+                    _item(
+                        "change",
+                        "Easier, same or harder",
+                        "choice",
+                        answerOption=[{"valueCoding": {"code": c}} for c in ("easier", "same", "harder")],
+                    ),
                 ],
             ),
             _item("took-pain-medicine", "Took pain medicine since the last answer", "boolean"),
             _item("note", "Anything else", "string"),
         ],
-    ),  # fmt: skip
+    ),
     ASSESSMENT_QUESTIONNAIRE: (
         "Facet-joint assessment (the case's history; scores are Observations)",
         [
-            _item("region", "Region of the index pain", "choice", required=True, answerOption=[
-                {"valueCoding": {"code": r}} for r in ("cervical", "thoracic", "lumbar")
-            ]),
+            _item(
+                "region",
+                "Region of the index pain",
+                "choice",
+                required=True,
+                answerOption=[{"valueCoding": {"code": r}} for r in ("cervical", "thoracic", "lumbar")],
+            ),
             _item("index-pain", "The index pain, in words", "string"),
-            _item("pain-duration-months", "How long the index pain has lasted (months)", "decimal", required=True),
+            _item(
+                "pain-duration-months",
+                "How long the index pain has lasted (months)",
+                "decimal",
+                required=True,
+            ),
             _item("axial-predominant", "Mainly axial pain", "boolean", required=True),
-            _item("pain-scale", "The pain scale used for every score", "choice", required=True, answerOption=[
-                {"valueCoding": {"code": s}} for s in PAIN_CODES
-            ]),
-            _item("conservative-care", "Conservative care tried", "group", repeats=True, item=[
-                _item("modality", "Modality", "string"),
-                _item("weeks", "Weeks", "decimal"),
-                _item("failed", "Failed", "boolean"),
-            ]),
+            _item(
+                "pain-scale",
+                "The pain scale used for every score",
+                "choice",
+                required=True,
+                answerOption=[{"valueCoding": {"code": s}} for s in PAIN_CODES],
+            ),
+            _item(
+                "conservative-care",
+                "Conservative care tried",
+                "group",
+                repeats=True,
+                item=[
+                    _item("modality", "Modality", "string"),
+                    _item("weeks", "Weeks", "decimal"),
+                    _item("failed", "Failed", "boolean"),
+                ],
+            ),
             _item("untreated-radiculopathy", "Untreated radiculopathy", "boolean", required=True),
             _item("neurogenic-claudication", "Neurogenic claudication", "boolean", required=True),
             _item("non-facet-cause", "Another cause explains the pain", "boolean", required=True),
             _item("facet-synovial-cyst", "Facet cyst compressing a nerve root", "boolean", required=True),
         ],
-    ),  # fmt: skip
+    ),
 }
 
 

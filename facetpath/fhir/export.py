@@ -126,14 +126,24 @@ def _baseline_scores(record: PatientRecord) -> Iterator[Resource]:
         day = assessment.date.isoformat()
         if assessment.baseline_pain is not None:
             yield resources.pain_observation(
-                f"baseline-pain-{assessment.pk}", record.patient, assessment.pain_scale,
-                assessment.baseline_pain, "baseline", day, derived_from=response,
-            )  # fmt: skip
+                f"baseline-pain-{assessment.pk}",
+                record.patient,
+                assessment.pain_scale,
+                assessment.baseline_pain,
+                "baseline",
+                day,
+                derived_from=response,
+            )
         if assessment.disability_instrument and assessment.disability_score is not None:
             yield resources.disability_observation(
-                f"disability-{assessment.pk}", record.patient, assessment.disability_instrument,
-                assessment.disability_score, "baseline", day, derived_from=response,
-            )  # fmt: skip
+                f"disability-{assessment.pk}",
+                record.patient,
+                assessment.disability_instrument,
+                assessment.disability_score,
+                "baseline",
+                day,
+                derived_from=response,
+            )
 
 
 @exporter("Procedure")
@@ -162,9 +172,14 @@ def _score_resources(record: PatientRecord, procedure: Procedure) -> list[Resour
         effective = resources._at(procedure, start) if start else procedure.date.isoformat()
         found.append(
             resources.pain_observation(
-                f"pre-pain-{procedure.pk}", record.patient, scale, procedure.pre_pain, "pre-procedure",
-                effective, procedure,
-            )  # fmt: skip
+                f"pre-pain-{procedure.pk}",
+                record.patient,
+                scale,
+                procedure.pre_pain,
+                "pre-procedure",
+                effective,
+                procedure,
+            )
         )
     found += [
         resources.diary_pain_observation(score, record.patient, scale, procedure, end)
@@ -228,10 +243,13 @@ def patients_with_records(queryset: QuerySet[Patient]) -> QuerySet[Patient]:
         Prefetch("procedures", queryset=procedures),
         Prefetch("procedures__diary_scores", queryset=DiaryScore.objects.order_by("minutes", "id")),
         Prefetch("procedures__follow_ups", queryset=FollowUp.objects.order_by("date", "id")),
-        Prefetch("procedures__sign_offs", queryset=SignOff.objects.defer(*SIGNED_DOCUMENTS).order_by("signed_at", "id")),
+        Prefetch(
+            "procedures__sign_offs",
+            queryset=SignOff.objects.defer(*SIGNED_DOCUMENTS).order_by("signed_at", "id"),
+        ),
         Prefetch("procedures__patient_diary__entries", queryset=Entry.objects.order_by("entered_at", "id")),
         *PREFETCHES,
-    )  # fmt: skip
+    )
 
 
 def record_of(patient: Patient) -> PatientRecord:
@@ -240,9 +258,7 @@ def record_of(patient: Patient) -> PatientRecord:
     for procedure in procedures:
         procedure.patient = patient  # with its clinic: no query per procedure
     case_procedures = [p for p in procedures if p.status != Procedure.Status.CANCELLED]
-    evaluated = (
-        interpretation.evaluate(patient, assessments[0], case_procedures) if assessments else None
-    )
+    evaluated = interpretation.evaluate(patient, assessments[0], case_procedures) if assessments else None
     return PatientRecord(patient, assessments, procedures, evaluated)
 
 
@@ -276,7 +292,9 @@ def clinic_resources(clinic: Clinic, practitioners: Iterable[int]) -> Iterator[t
         yield "CodeSystem", codes.code_system_resource(system)
 
 
-def clinic_export(clinic: Clinic, progress: Callable[[int], None] | None = None) -> Iterator[tuple[str, Resource]]:
+def clinic_export(
+    clinic: Clinic, progress: Callable[[int], None] | None = None
+) -> Iterator[tuple[str, Resource]]:
     """Every resource of a clinic, a page of patients at a time; staff last, once every patient named them."""
     practitioners: set[int] = set()
     for page in pages(Patient.objects.filter(clinic=clinic)):
@@ -295,9 +313,10 @@ def everything(patient: Patient, base_url: str) -> Resource:
     record = record_of(loaded)
     found = list(patient_resources(record))
     found += [
-        item for item in clinic_resources(loaded.clinic, record.practitioners)
+        item
+        for item in clinic_resources(loaded.clinic, record.practitioners)
         if item[0] in ("Organization", "Practitioner")
-    ]  # fmt: skip
+    ]
     return {
         "resourceType": "Bundle",
         "type": "searchset",

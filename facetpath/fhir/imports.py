@@ -92,7 +92,9 @@ def _codes(concept: object, system: str) -> list[str]:
     if not isinstance(concept, dict):
         return []
     return [
-        str(c.get("code")) for c in concept.get("coding") or [] if isinstance(c, dict) and c.get("system") == system
+        str(c.get("code"))
+        for c in concept.get("coding") or []
+        if isinstance(c, dict) and c.get("system") == system
     ]
 
 
@@ -210,7 +212,14 @@ def _scores(reader: _Reader) -> list[Score]:
             continue
         context = _extension(obs, "score-context")
         found.append(
-            Score(obs, "pain" if pain else instrument[0], _number(value), context, procedure, obs.get("effectiveDateTime"))
+            Score(
+                obs,
+                "pain" if pain else instrument[0],
+                _number(value),
+                context,
+                procedure,
+                obs.get("effectiveDateTime"),
+            )
         )
     return found
 
@@ -233,17 +242,26 @@ def _assessment(reader: _Reader, scores: list[Score]) -> dict[str, Any] | None:
     if found["date"] is None:
         reader.problem(response, "authored", "the assessment's date is missing")
     fields = {
-        "region": "region", "index_pain": "index-pain", "pain_duration_months": "pain-duration-months",
-        "axial_predominant": "axial-predominant", "pain_scale": "pain-scale",
-        "untreated_radiculopathy": "untreated-radiculopathy", "neurogenic_claudication": "neurogenic-claudication",
-        "non_facet_cause": "non-facet-cause", "facet_synovial_cyst": "facet-synovial-cyst",
-    }  # fmt: skip
+        "region": "region",
+        "index_pain": "index-pain",
+        "pain_duration_months": "pain-duration-months",
+        "axial_predominant": "axial-predominant",
+        "pain_scale": "pain-scale",
+        "untreated_radiculopathy": "untreated-radiculopathy",
+        "neurogenic_claudication": "neurogenic-claudication",
+        "non_facet_cause": "non-facet-cause",
+        "facet_synovial_cyst": "facet-synovial-cyst",
+    }
     for key, link_id in fields.items():
         value = _first(answers, link_id)
         if value is not None:
             found[key] = _number(value) if isinstance(value, float) else value
     found["conservative_care"] = [
-        {"modality": _first(g, "modality"), "weeks": _number(_first(g, "weeks")), "failed": _first(g, "failed")}
+        {
+            "modality": _first(g, "modality"),
+            "weeks": _number(_first(g, "weeks")),
+            "failed": _first(g, "failed"),
+        }
         for g in answers.get("conservative-care", [])
         if isinstance(g, dict)
     ]
@@ -253,13 +271,17 @@ def _assessment(reader: _Reader, scores: list[Score]) -> dict[str, Any] | None:
         for s in scores
         if s.procedure is None
         and (s.context in (None, "baseline"))
-        and any(isinstance(d, dict) and d.get("reference") == mine for d in s.resource.get("derivedFrom") or [])
+        and any(
+            isinstance(d, dict) and d.get("reference") == mine for d in s.resource.get("derivedFrom") or []
+        )
     ] or [s for s in scores if s.procedure is None and s.context in (None, "baseline")]
     pain = [s for s in baseline if s.kind == "pain"]
     if pain:
         found["baseline_pain"] = pain[-1].value
     else:
-        reader.problem("Observation", "code", "no baseline pain score (a pain Observation not partOf a procedure)")
+        reader.problem(
+            "Observation", "code", "no baseline pain score (a pain Observation not partOf a procedure)"
+        )
     disability = [s for s in baseline if s.kind != "pain"]
     if disability:
         found["disability"] = {"instrument": disability[-1].kind, "score": disability[-1].value}
@@ -268,39 +290,47 @@ def _assessment(reader: _Reader, scores: list[Score]) -> dict[str, Any] | None:
 
 def _procedures(reader: _Reader, scores: list[Score]) -> Iterator[dict[str, Any]]:
     done = [r for r in reader.of_type("Procedure") if r.get("status") not in ("not-done", "entered-in-error")]
-    planned = [r for r in reader.of_type("ServiceRequest") if r.get("status") in ("active", "draft", "on-hold")]
-    chosen = [(r, _procedure(reader, r)) for r in done + planned]
-    ordered = sorted((item for item in chosen if item[1] is not None), key=_order)
-    for resource, procedure in ordered:
+    planned = [
+        r for r in reader.of_type("ServiceRequest") if r.get("status") in ("active", "draft", "on-hold")
+    ]
+    read = [(r, _procedure(reader, r)) for r in done + planned]
+    chosen = [(resource, procedure) for resource, procedure in read if procedure is not None]
+    for resource, procedure in sorted(chosen, key=_order):
         _add_scores(reader, resource, procedure, [s for s in scores if s.procedure is resource])
         yield procedure
 
 
-def _order(item: tuple[Resource, dict[str, Any] | None]) -> tuple[str, int, str]:
+def _order(item: tuple[Resource, dict[str, Any]]) -> tuple[str, int, str]:
     """By date, then as facetpath numbers them (p9 before p10), so a day's procedures keep their order."""
-    procedure = item[1] or {}
+    procedure = item[1]
     return str(procedure.get("date")), len(str(procedure.get("id"))), str(procedure.get("id"))
 
 
 def _procedure(reader: _Reader, resource: Resource) -> dict[str, Any] | None:
     identifiers = [
-        i.get("value") for i in resource.get("identifier") or []
+        i.get("value")
+        for i in resource.get("identifier") or []
         if isinstance(i, dict) and i.get("system") == codes.identifier_system("case-procedure")
-    ]  # fmt: skip
+    ]
     found: dict[str, Any] = {"id": str(identifiers[0] if identifiers else resource.get("id"))}
     day = (
         _date(resource.get("occurrenceDateTime"))
         if resource["resourceType"] == "ServiceRequest"
-        else _date((resource.get("performedPeriod") or {}).get("start")) or _date(resource.get("performedDateTime"))
+        else _date((resource.get("performedPeriod") or {}).get("start"))
+        or _date(resource.get("performedDateTime"))
     )
     if day is None:
         element = "occurrenceDateTime" if resource["resourceType"] == "ServiceRequest" else "performed[x]"
         reader.problem(resource, element, "the date of service is missing")
         return None
     found["date"] = day
-    kinds = [c for c in _codes(resource.get("code"), codes.code_system("procedure-type")) if c in codes.TYPE_LABELS]
+    kinds = [
+        c for c in _codes(resource.get("code"), codes.code_system("procedure-type")) if c in codes.TYPE_LABELS
+    ]
     if not kinds:
-        reader.problem(resource, "code.coding", f"no procedure type from {codes.code_system('procedure-type')}")
+        reader.problem(
+            resource, "code.coding", f"no procedure type from {codes.code_system('procedure-type')}"
+        )
         return None
     found["type"] = kinds[0]
     categories = resource.get("category")
@@ -334,22 +364,32 @@ def _sites(reader: _Reader, resource: Resource) -> tuple[list[str], str]:
             JOINTS_BY_SNOMED[c] for c in _codes(site, codes.SNOMED) if c in JOINTS_BY_SNOMED
         ]
         if not named:
-            reader.problem(resource, f"bodySite[{n}].coding", "no facet joint facetpath knows (facet-joint code or SNOMED site)")
+            reader.problem(
+                resource,
+                f"bodySite[{n}].coding",
+                "no facet joint facetpath knows (facet-joint code or SNOMED site)",
+            )
             continue
         joints.append(named[0])
-        side = [SIDES_BY_SNOMED[c] for c in _codes(_extension(site, "laterality"), codes.SNOMED) if c in SIDES_BY_SNOMED]
+        side = [
+            SIDES_BY_SNOMED[c]
+            for c in _codes(_extension(site, "laterality"), codes.SNOMED)
+            if c in SIDES_BY_SNOMED
+        ]
         if not side:
             reader.problem(resource, f"bodySite[{n}].extension", f"no laterality ({codes.EXT['laterality']})")
         sides.update(side)
     if not joints and not resource.get("bodySite"):
         reader.problem(resource, "bodySite", "the joints treated are missing")
     if len(sides) > 1:
-        reader.problem(resource, "bodySite", "the joints name different sides; the case has one side per procedure")
+        reader.problem(
+            resource, "bodySite", "the joints name different sides; the case has one side per procedure"
+        )
     return joints, (sorted(sides) or ["bilateral"])[0]
 
 
 def _agent(resource: Resource, found: dict[str, Any]) -> None:
-    for used in (resource.get("usedCode") or resource.get("orderDetail") or []):
+    for used in resource.get("usedCode") or resource.get("orderDetail") or []:
         names = _codes(used, codes.code_system("agent"))
         if names:
             found["agent"] = {
@@ -361,15 +401,24 @@ def _agent(resource: Resource, found: dict[str, Any]) -> None:
 
 
 def _add_scores(reader: _Reader, resource: Resource, procedure: dict[str, Any], scores: list[Score]) -> None:
-    end = _instant((resource.get("performedPeriod") or {}).get("end")) or _instant(resource.get("performedDateTime"))
-    diary, visits = [], {}
+    end = _instant((resource.get("performedPeriod") or {}).get("end")) or _instant(
+        resource.get("performedDateTime")
+    )
+    diary: list[dict[str, Any]] = []
+    visits: dict[str, dict[str, Any]] = {}
     for score in scores:
         context = score.context
         if context == "pre-procedure":
             procedure["pre_pain"] = score.value
-        elif context == "follow-up" or (context is None and _date(score.effective) not in (None, procedure["date"])
-                                         and _instant(score.effective) is None):
+        elif context == "follow-up" or (
+            context is None
+            and _date(score.effective) not in (None, procedure["date"])
+            and _instant(score.effective) is None
+        ):
             day = _date(score.effective)
+            if day is None:
+                reader.problem(score.resource, "effectiveDateTime", "a follow-up score needs its date")
+                continue
             visit = visits.setdefault(day, {"date": day})
             if score.kind == "pain":
                 visit["pain"] = score.value
@@ -381,7 +430,9 @@ def _add_scores(reader: _Reader, resource: Resource, procedure: dict[str, Any], 
             if minutes is None and at is not None and end is not None:
                 minutes = round((at - end).total_seconds() / 60)
             if minutes is None:
-                reader.problem(score.resource, "effectiveDateTime", "a diary score's time after the procedure is unknown")
+                reader.problem(
+                    score.resource, "effectiveDateTime", "a diary score's time after the procedure is unknown"
+                )
                 continue
             diary.append({"minutes": minutes, "pain": score.value})
     if diary:

@@ -228,7 +228,9 @@ def _used(procedure: Procedure) -> list[Resource]:
         used.append(
             {
                 "extension": [
-                    _ext(name, "Decimal", _decimal(value)) for name, value in amounts.items() if value is not None
+                    _ext(name, "Decimal", _decimal(value))
+                    for name, value in amounts.items()
+                    if value is not None
                 ],
                 "coding": [coding("agent", procedure.agent_name)],
                 "text": procedure.get_agent_name_display(),
@@ -355,7 +357,9 @@ def diary_pain_observation(
 ) -> Resource:
     """A diary score at its true time: the procedure's end plus the minutes the answer came after it."""
     effective = (
-        (end + timedelta(minutes=score.minutes)).isoformat() if end is not None else procedure.date.isoformat()
+        (end + timedelta(minutes=score.minutes)).isoformat()
+        if end is not None
+        else procedure.date.isoformat()
     )
     return pain_observation(
         f"pain-{score.pk}", row, scale, score.pain, "diary", effective, procedure, minutes=score.minutes
@@ -400,9 +404,14 @@ def follow_up_observations(visit: FollowUp, row: Patient, scale: str, procedure:
     if visit.disability_instrument and visit.disability_score is not None:
         found.append(
             disability_observation(
-                f"fu-disability-{visit.pk}", row, visit.disability_instrument, visit.disability_score,
-                "follow-up", visit.date.isoformat(), procedure,
-            )  # fmt: skip
+                f"fu-disability-{visit.pk}",
+                row,
+                visit.disability_instrument,
+                visit.disability_score,
+                "follow-up",
+                visit.date.isoformat(),
+                procedure,
+            )
         )
     return found
 
@@ -417,26 +426,38 @@ def interpretation_observation(
     procedures/interpretation.py): response as the value, role, relief and the decision as components,
     the policy and its version as the method, the scores it read as derivedFrom."""
     components: list[Resource] = [
-        {"code": {"coding": [coding("block-interpretation", "role")]}, "valueCodeableConcept": {
-            "coding": [coding("pathway-role", result.role)]}},
-        {"code": {"coding": [coding("block-interpretation", "meets-criteria")]},
-         "valueBoolean": bool(result.meets_criteria)},
-    ]  # fmt: skip
+        {
+            "code": {"coding": [coding("block-interpretation", "role")]},
+            "valueCodeableConcept": {"coding": [coding("pathway-role", result.role)]},
+        },
+        {
+            "code": {"coding": [coding("block-interpretation", "meets-criteria")]},
+            "valueBoolean": bool(result.meets_criteria),
+        },
+    ]
     if result.peak_relief_percent is not None:
         components.append(
             {
                 "code": {"coding": [coding("block-interpretation", "peak-relief")]},
-                "valueQuantity": {"value": round(result.peak_relief_percent, 4), "unit": "%",
-                                  "system": codes.UCUM, "code": "%"},
-            }  # fmt: skip
+                "valueQuantity": {
+                    "value": round(result.peak_relief_percent, 4),
+                    "unit": "%",
+                    "system": codes.UCUM,
+                    "code": "%",
+                },
+            }
         )
     if result.relief_hours is not None:
         components.append(
             {
                 "code": {"coding": [coding("block-interpretation", "relief-hours")]},
-                "valueQuantity": {"value": round(result.relief_hours, 4), "unit": "h",
-                                  "system": codes.UCUM, "code": "h"},
-            }  # fmt: skip
+                "valueQuantity": {
+                    "value": round(result.relief_hours, 4),
+                    "unit": "h",
+                    "system": codes.UCUM,
+                    "code": "h",
+                },
+            }
         )
     resource: Resource = {
         "resourceType": "Observation",
@@ -478,7 +499,10 @@ def diary_response(entry: Entry, row: Patient, procedure: Procedure) -> Resource
         items.append(
             {
                 "linkId": "movements",
-                "item": [_answer("movement", "String", str(movement)), _answer("change", "Coding", {"code": str(change)})],
+                "item": [
+                    _answer("movement", "String", str(movement)),
+                    _answer("change", "Coding", {"code": str(change)}),
+                ],
             }
         )
     if entry.took_pain_medicine is not None:
