@@ -41,6 +41,13 @@ class PatientRecord:
     procedures: list[Procedure]  # every one, cancelled too, oldest first
     interpretation: Interpretation | None
     practitioners: set[int] = field(default_factory=set)  # staff the resources refer to
+    _scores: dict[int, list[Resource]] = field(default_factory=dict)
+
+    def scores(self, procedure: Procedure) -> list[Resource]:
+        """The procedure's score Observations, built once: the interpretation names them as derivedFrom."""
+        if procedure.pk not in self._scores:
+            self._scores[procedure.pk] = _score_resources(self, procedure)
+        return self._scores[procedure.pk]
 
     @property
     def assessment(self) -> Assessment | None:
@@ -194,7 +201,7 @@ def _score_resources(record: PatientRecord, procedure: Procedure) -> list[Resour
 def _procedure_scores(record: PatientRecord) -> Iterator[Resource]:
     for procedure in record.procedures:
         if procedure.status != Procedure.Status.CANCELLED:
-            yield from _score_resources(record, procedure)
+            yield from record.scores(procedure)
 
 
 @exporter("Observation")
@@ -207,7 +214,7 @@ def _interpretations(record: PatientRecord) -> Iterator[Resource]:
         found = record.result(procedure)
         if procedure.status != Procedure.Status.DONE or found is None:
             continue
-        scores = [obs["id"] for obs in _score_resources(record, procedure) if "-disability-" not in obs["id"]]
+        scores = [obs["id"] for obs in record.scores(procedure) if "-disability-" not in obs["id"]]
         yield resources.interpretation_observation(
             procedure, found, chosen.policy_name, chosen.policy_version, scores
         )
