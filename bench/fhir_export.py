@@ -33,7 +33,9 @@ sys.path.insert(0, str(BENCH.parent))
 
 
 def arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--procedures-per-patient", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=2)
@@ -105,9 +107,13 @@ def main() -> int:
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"patients {args.patients:,}, procedures per patient {args.procedures_per_patient}")
     print(f"  plain JSON (floor)  {rows:>10,} rows       {floor:7.1f} s  {rows / floor:>9,.0f} rows/s")
-    print(f"  FHIR R4 NDJSON      {resources:>10,} resources  {cost:7.1f} s  {resources / cost:>9,.0f} resources/s")
+    print(
+        f"  FHIR R4 NDJSON      {resources:>10,} resources  {cost:7.1f} s  {resources / cost:>9,.0f} resources/s"
+    )
     print(f"  ratio (time, FHIR / floor): {cost / floor:.2f}x (goal ≤ 3x)")
-    print(f"  peak traced Python memory during the FHIR export: {peak / 2**20:.1f} MB; peak RSS {rss_mb:.0f} MB")
+    print(
+        f"  peak traced Python memory during the FHIR export: {peak / 2**20:.1f} MB; peak RSS {rss_mb:.0f} MB"
+    )
     return 0
 
 
