@@ -177,7 +177,7 @@ def _score_resources(record: PatientRecord, procedure: Procedure) -> list[Resour
     end = resources.procedure_end(procedure, record.diary(procedure))
     if procedure.pre_pain is not None:
         start = procedure.start_time
-        effective = resources._at(procedure, start) if start else procedure.date.isoformat()
+        effective = resources.at_time(procedure, start) if start else procedure.date.isoformat()
         found.append(
             resources.pain_observation(
                 f"pre-pain-{procedure.pk}",
@@ -215,7 +215,7 @@ def _interpretations(record: PatientRecord) -> Iterator[Resource]:
         found = record.result(procedure)
         if procedure.status != Procedure.Status.DONE or found is None:
             continue
-        scores = [obs["id"] for obs in record.scores(procedure) if "-disability-" not in obs["id"]]
+        scores = [obs["id"] for obs in record.scores(procedure) if resources.is_pain(obs)]
         yield resources.interpretation_observation(
             procedure, found, chosen.policy_name, chosen.policy_version, scores
         )

@@ -159,7 +159,8 @@ def _zone(procedure: Procedure) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(procedure.patient.clinic.time_zone)
 
 
-def _at(procedure: Procedure, clock: Any) -> str:
+def at_time(procedure: Procedure, clock: Any) -> str:
+    """A time of day on the procedure's date, in the clinic's zone, as FHIR dateTime."""
     return datetime.combine(procedure.date, clock, tzinfo=_zone(procedure)).isoformat()
 
 
@@ -262,7 +263,7 @@ def procedure(row: Procedure, cpt: str | None, conditions: list[str], diary: Dia
     }
     end = procedure_end(row, diary)
     if row.start_time is not None and end is not None:
-        resource["performedPeriod"] = {"start": _at(row, row.start_time), "end": end.isoformat()}
+        resource["performedPeriod"] = {"start": at_time(row, row.start_time), "end": end.isoformat()}
     else:
         resource["performedDateTime"] = end.isoformat() if end is not None else row.date.isoformat()
     if row.operator_id:
@@ -287,7 +288,7 @@ def service_request(row: Procedure, cpt: str | None, conditions: list[str]) -> R
         "category": [{"coding": [coding("procedure-type", row.intent)]}] if row.intent else None,
         "code": _procedure_code(row, cpt),
         "subject": ref("Patient", patient_id(row.patient_id)),
-        "occurrenceDateTime": _at(row, row.start_time) if row.start_time else row.date.isoformat(),
+        "occurrenceDateTime": at_time(row, row.start_time) if row.start_time else row.date.isoformat(),
         "bodySite": _body_sites(row),
     }
     # A ServiceRequest has no usedCode: the planned agent (with its amounts) is an order detail.
@@ -327,6 +328,15 @@ def _pain_code_and_value(scale: str, pain: int | float) -> tuple[Resource, Resou
         {"coding": [{"system": codes.LOINC, "code": loinc, "display": display}], "text": f"Pain ({scale})"},
         {"value": pain, "unit": unit, "system": codes.UCUM, "code": unit},
     )
+
+
+def is_pain(observation: Resource) -> bool:
+    return any(
+        c.get("system") == codes.LOINC and c.get("code") in PAIN_LOINC for c in observation["code"]["coding"]
+    )
+
+
+PAIN_LOINC = {loinc for loinc, _display, _unit in codes.PAIN_CODES.values()}
 
 
 def pain_observation(
