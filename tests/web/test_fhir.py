@@ -189,6 +189,7 @@ def test_everything_is_a_bundle_for_the_clinics_clinicians_and_audited(world: Wo
         world.client_for("physician").get(f"/fhir/r4/Patient/{world.patient.pk}/$everything").status_code
         == 200
     )
+    assert world.client_for("nurse").get(url).status_code == 200  # nurses read clinical records too
 
 
 @pytest.mark.parametrize(
