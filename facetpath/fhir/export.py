@@ -21,6 +21,7 @@ from django.db.models import Prefetch, QuerySet
 
 from facetpath.clinical.anatomy import parse_joint
 from facetpath.clinical.coding import icd10_suggestions
+from facetpath.clinical.diary_times import elapsed_minutes
 from facetpath.clinics.models import Clinic
 from facetpath.diary.models import Diary, Entry
 from facetpath.fhir import codes, resources
@@ -189,8 +190,22 @@ def _score_resources(record: PatientRecord, procedure: Procedure) -> list[Resour
                 procedure,
             )
         )
+    diary = record.diary(procedure)
+    # A score the patient's answer wrote sits at the answer's minute since the diary's zero (diary/actions.py).
+    answers = (
+        {elapsed_minutes(diary.starts_at, entry.entered_at): entry for entry in diary.entries.all()}
+        if diary is not None
+        else {}
+    )
     found += [
-        resources.diary_pain_observation(score, record.patient, scale, procedure, end)
+        resources.diary_pain_observation(
+            score,
+            record.patient,
+            scale,
+            procedure,
+            end,
+            answers.get(score.minutes) if score.entered_by_id is None else None,
+        )
         for score in procedure.diary_scores.all()
     ]
     for visit in procedure.follow_ups.all():

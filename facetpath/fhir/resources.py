@@ -363,16 +363,31 @@ def pain_observation(
 
 
 def diary_pain_observation(
-    score: DiaryScore, row: Patient, scale: str, procedure: Procedure, end: datetime | None
+    score: DiaryScore,
+    row: Patient,
+    scale: str,
+    procedure: Procedure,
+    end: datetime | None,
+    entry: Entry | None,
 ) -> Resource:
-    """A diary score at its true time: the procedure's end plus the minutes the answer came after it."""
-    effective = (
-        (end + timedelta(minutes=score.minutes)).isoformat()
-        if end is not None
-        else procedure.date.isoformat()
-    )
+    """A diary score at its true time: when the patient answered (the score then derives from that answer's
+    QuestionnaireResponse), else the procedure's end plus the score's minutes, else the procedure's day."""
+    if entry is not None:
+        effective = entry.entered_at.isoformat()
+    elif end is not None:
+        effective = (end + timedelta(minutes=score.minutes)).isoformat()
+    else:
+        effective = procedure.date.isoformat()
     return pain_observation(
-        f"pain-{score.pk}", row, scale, score.pain, "diary", effective, procedure, minutes=score.minutes
+        f"pain-{score.pk}",
+        row,
+        scale,
+        score.pain,
+        "diary",
+        effective,
+        procedure,
+        minutes=score.minutes,
+        derived_from=f"qr-entry-{entry.pk}" if entry is not None else None,
     )
 
 

@@ -108,6 +108,12 @@ def test_the_exported_codes_say_what_the_brief_asks(demo: Clinic) -> None:
     assert procedure["bodySite"][0]["extension"][0]["valueCodeableConcept"]["coding"][0]["system"] == (
         "http://snomed.info/sct"
     )
+    answered = {r["id"]: r for r in exported if r["id"].startswith("qr-entry-")}
+    from_answers = [r for r in diary if r.get("derivedFrom")]
+    assert from_answers, "the demo's patient diaries wrote scores"
+    for observation in from_answers:  # a score from the patient's phone is at the moment they answered
+        response = answered[observation["derivedFrom"][0]["reference"].removeprefix("QuestionnaireResponse/")]
+        assert observation["effectiveDateTime"] == response["authored"]
     interpretations = [r for r in exported if r["id"].startswith("interp-")]
     assert interpretations and all(r["method"]["coding"][0]["version"] for r in interpretations)
 
