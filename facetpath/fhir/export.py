@@ -143,7 +143,10 @@ def _baseline_scores(record: PatientRecord) -> Iterator[Resource]:
                 day,
                 derived_from=response,
             )
-        if assessment.disability_instrument and assessment.disability_score is not None:
+        if (
+            assessment.disability_instrument in codes.DISABILITY_CODES
+            and assessment.disability_score is not None
+        ):
             yield resources.disability_observation(
                 f"disability-{assessment.pk}",
                 record.patient,

@@ -426,7 +426,8 @@ def follow_up_observations(visit: FollowUp, row: Patient, scale: str, procedure:
                 f"fu-pain-{visit.pk}", row, scale, visit.pain, "follow-up", visit.date.isoformat(), procedure
             )
         )
-    if visit.disability_instrument and visit.disability_score is not None:
+    # An instrument outside the case format's list has no code to send (the core rejects it too).
+    if visit.disability_instrument in codes.DISABILITY_CODES and visit.disability_score is not None:
         found.append(
             disability_observation(
                 f"fu-disability-{visit.pk}",
