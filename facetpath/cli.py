@@ -44,6 +44,7 @@ from .clinical.text import (
 WEB_COMMANDS = ("demo", "serve", "manage", "worker")
 DATA_COMMANDS = ("audit", "backup", "restore")  # facetpath.datacli
 REPORT_COMMANDS = ("report",)  # facetpath.reportcli
+FHIR_COMMANDS = ("fhir",)  # facetpath.fhir.cli
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
 
@@ -53,7 +54,7 @@ class BadInput(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in (*WEB_COMMANDS, *DATA_COMMANDS, *REPORT_COMMANDS):
+    if args and args[0] in (*WEB_COMMANDS, *DATA_COMMANDS, *REPORT_COMMANDS, *FHIR_COMMANDS):
         return _web(args[0], args[1:])
     parser = _parser()
     options = parser.parse_args(args)
@@ -91,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
         help=f"one of {', '.join(POLICY_NAMES)} (default {DEFAULT_POLICY})",
     )
     evaluate.add_argument("--format", choices=("json", "text"), default="json")
+    evaluate.add_argument(
+        "--fhir",
+        action="store_true",
+        help="PATH is a FHIR R4 Bundle (Patient, Procedure, Observation, QuestionnaireResponse): read it as a case",
+    )
     evaluate.add_argument(
         "--param",
         action="append",
@@ -139,12 +145,16 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "report", help="report block|prior-auth ID --out FILE.pdf, report blocks --from --to --out FILE.csv"
     )
+    commands.add_parser(
+        "fhir", help="fhir export --out DIR [--clinic SLUG]: FHIR R4 NDJSON per resource type"
+    )
     return parser
 
 
 _COMMAND_MODULES = {
     **dict.fromkeys(DATA_COMMANDS, "facetpath.datacli"),
     **dict.fromkeys(REPORT_COMMANDS, "facetpath.reportcli"),
+    **dict.fromkeys(FHIR_COMMANDS, "facetpath.fhir.cli"),
 }
 
 
@@ -239,6 +249,10 @@ def _plan(options: argparse.Namespace) -> int:
 
 def _evaluate(options: argparse.Namespace) -> int:
     policy = _load_policy(options.policy, options.param)
+    if options.fhir:
+        source = "<stdin>" if options.path == "-" else options.path
+        text = sys.stdin.read() if options.path == "-" else _read(Path(options.path))
+        return _single(_case_from_bundle(text, source), source, policy, options.format)
     if options.path == "-":
         text = sys.stdin.read()
         if _looks_like_ndjson(text):
@@ -274,6 +288,21 @@ def _single(text: str, source: str, policy: Policy, fmt: str) -> int:
     else:
         sys.stdout.write(evaluation_text(evaluation, policy))
     return EXIT_OK
+
+
+def _case_from_bundle(text: str, source: str) -> str:
+    """The case a FHIR Bundle describes, as JSON text; bad input names the resource and element."""
+    from .fhir.imports import BundleError, case_from_bundle  # no Django: the case reader is pure
+
+    try:
+        bundle = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{source}: not JSON: {exc}") from None
+    try:
+        return json.dumps(case_from_bundle(bundle))
+    except BundleError as exc:
+        problems = "\n  ".join(str(problem) for problem in exc.problems)
+        raise BadInput(f"{source}: cannot map the Bundle to a case:\n  {problems}") from None
 
 
 def _write_json(document: object) -> None:

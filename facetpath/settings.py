@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     # The JSON API (/api/v1/, docs/api.md); ninja itself for its docs page's local assets (no CDN).
     "ninja",
     "facetpath.api",
+    "facetpath.fhir",
 ]
 
 MIDDLEWARE = [

@@ -100,6 +100,7 @@ urlpatterns = [
     path("staff/", include(staff_patterns)),
     # The JSON API for outside systems, by API token only (docs/api.md).
     path("api/v1/", api_urls()),
+    path("fhir/r4/", include("facetpath.fhir.urls")),  # FHIR R4 (docs/fhir.md)
 ]
 
 handler400 = "facetpath.web.views.bad_request"

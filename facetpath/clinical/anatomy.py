@@ -241,3 +241,42 @@ IA_VOLUME: dict[Region, VolumeAdvice] = {
 
 def volume_advice(region: Region, procedure_type: str) -> VolumeAdvice:
     return (IA_VOLUME if procedure_type == "ia" else MBB_VOLUME)[region]
+
+
+# --- SNOMED CT body sites (the FHIR export's Procedure.bodySite) ------------------------------------------
+#
+# One concept per facet level where a source we could read names it; every other level is exported with
+# the joint's name as text and facetpath's own joint code only (never a guessed SNOMED id). Confidence as in
+# the reference files: "certain" (read on the source named), "likely, verify" (quoted second-hand).
+# Laterality is not pre-coordinated: these concepts carry a laterality attribute, and the export states the
+# side with the qualifier codes below (SNOMED_LATERALITY).
+#
+# Sources: [tx] HL7's terminology server's SNOMED pages, https://tx-dev.fhir.org/snomed/ (concept
+# 1179156007, "Structure of facet joint between C2 and C3 vertebra", read 2026-12-04); [interop]
+# ../shared/reference/interop-and-prior-auth.md, "FHIR R4 mapping" (181879009 "T12/L1 facet joint");
+# [vs] the FHIR body-structure laterality value set named in ../shared/reference/software-anchors.md B.2.
+
+
+@dataclass(frozen=True, slots=True)
+class SnomedSite:
+    code: str
+    display: str
+    confidence: str
+    source: str
+
+
+SNOMED_FACET_JOINTS: dict[str, SnomedSite] = {
+    "C2-C3": SnomedSite("1179156007", "Structure of facet joint between C2 and C3 vertebra", "certain", "tx"),
+    "T12-L1": SnomedSite("181879009", "T12/L1 facet joint", "likely, verify", "interop"),
+}
+
+SNOMED_LATERALITY: dict[str, tuple[str, str]] = {
+    "left": ("7771000", "Left"),
+    "right": ("24028007", "Right"),
+    "bilateral": ("51440002", "Bilateral"),
+}  # [vs], certain
+
+
+def snomed_site(joint_name: str) -> SnomedSite | None:
+    """The SNOMED CT body site of a facet level, or None where no verified concept is in the table."""
+    return SNOMED_FACET_JOINTS.get(joint_name)

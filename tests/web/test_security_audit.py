@@ -40,6 +40,9 @@ NOT_READING = {
     "facetpath.web.schedule.reschedule": "a write, answers with a redirect to the schedule",
     "facetpath.web.api_tokens.api_tokens": "the clinic's API tokens, no patient",
     "facetpath.web.api_tokens.api_token_revoke": "a write (audited), answers with a redirect",
+    "facetpath.fhir.views.metadata": "the FHIR CapabilityStatement, no patient",
+    "facetpath.fhir.views.questionnaire": "a Questionnaire facetpath publishes, no patient",
+    "facetpath.fhir.views.code_system": "a CodeSystem facetpath publishes, no patient",
 }
 ADMIN_PREFIX = "staff/admin/"  # the clinic admin site: covered page by page by test_security_admin.py
 ROLES = ["physician", "nurse", "frontdesk", "admin"]
@@ -65,7 +68,7 @@ def staff_and_link_views() -> list[tuple[str, URLPattern]]:
     return [
         (route, pattern)
         for route, pattern in _walk(get_resolver().url_patterns)
-        if route.startswith(("staff/", "d/")) and not route.startswith(ADMIN_PREFIX)
+        if route.startswith(("staff/", "d/", "fhir/")) and not route.startswith(ADMIN_PREFIX)
     ]
 
 
@@ -103,6 +106,7 @@ def _arguments(world: World) -> dict[str, object]:
         "procedure_id": diary.procedure_id,  # a block with a diary: the diary's staff pages show it
         "request_id": contact.pk,
         "token": token,
+        "resource_type": "Patient",  # a FHIR $export file
     }
 
 

@@ -1,0 +1,198 @@
+"""FHIR R4 endpoints under /fhir/r4/ (docs/fhir.md). Answers are application/fhir+json; errors are
+OperationOutcomes with 401, 403 or 404, never an HTML page.
+
+Who may call: `authenticate` is the one check (today a staff session in the current clinic; API tokens
+replace it later). Conformance resources (metadata, Questionnaire, CodeSystem) hold no patient data and
+answer anyone, as FHIR servers' metadata does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from facetpath.audit.coverage import reads_patient_data
+from facetpath.audit.log import audit
+from facetpath.clinics.access import require
+from facetpath.clinics.models import Membership
+from facetpath.clinics.roles import Capability
+from facetpath.fhir import codes
+from facetpath.fhir.export import EXPORTERS, clinic_export, everything, ndjson_line
+from facetpath.patients.access import access_patient
+
+FHIR_JSON = "application/fhir+json"
+FHIR_NDJSON = "application/fhir+ndjson"
+CLINIC_TYPES = ("Organization", "Practitioner", "Questionnaire", "CodeSystem")
+
+
+def authenticate(request: HttpRequest, capability: str = Capability.VIEW_CLINICAL) -> Membership:
+    """The caller's membership in the clinic whose data they may read. The one place that says who the
+    caller is: a staff session today (an API token after the API lands: replace this body)."""
+    if not request.user.is_authenticated:
+        raise NotAuthenticated
+    return require(request, capability)
+
+
+class NotAuthenticated(Exception):
+    pass
+
+
+def fhir_json(resource: dict[str, Any], status: int = 200) -> HttpResponse:
+    return HttpResponse(json.dumps(resource, ensure_ascii=False), content_type=FHIR_JSON, status=status)
+
+
+def outcome(status: int, code: str, message: str) -> HttpResponse:
+    issue = {"severity": "error", "code": code, "diagnostics": message}
+    return fhir_json({"resourceType": "OperationOutcome", "issue": [issue]}, status=status)
+
+
+def fhir_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """GET only, no sign-in redirect, and refusals as OperationOutcomes."""
+
+    @wraps(view)
+    def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except NotAuthenticated:
+            return outcome(401, "login", "Sign in first (a staff session; API tokens come with the API).")
+        except PermissionDenied as exc:
+            return outcome(403, "forbidden", str(exc) or "Not allowed.")
+        except Http404 as exc:
+            return outcome(404, "not-found", str(exc) or "Not found.")
+
+    return login_not_required(require_GET(answer))
+
+
+@fhir_view
+def metadata(request: HttpRequest) -> HttpResponse:
+    """The CapabilityStatement: what this server reads and exports."""
+    types = sorted({e.resource_type for e in EXPORTERS} | set(CLINIC_TYPES))
+    read_only = {"Questionnaire", "CodeSystem"}
+    return fhir_json(
+        {
+            "resourceType": "CapabilityStatement",
+            "status": "active",
+            "date": timezone.now().date().isoformat(),
+            "kind": "instance",
+            "software": {"name": "facetpath"},
+            "implementation": {
+                "description": "facetpath FHIR R4 export",
+                "url": request.build_absolute_uri(base()),
+            },
+            "fhirVersion": codes.FHIR_VERSION,
+            "format": [FHIR_JSON],
+            "rest": [
+                {
+                    "mode": "server",
+                    "resource": [
+                        {
+                            "type": kind,
+                            **({"interaction": [{"code": "read"}]} if kind in read_only else {}),
+                            **(
+                                {
+                                    "operation": [
+                                        {
+                                            "name": "everything",
+                                            "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+                                        }
+                                    ]
+                                }
+                                if kind == "Patient"
+                                else {}
+                            ),
+                        }
+                        for kind in types
+                    ],
+                    "operation": [
+                        {
+                            "name": "export",
+                            "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+
+
+def base() -> str:
+    return reverse("fhir-metadata").removesuffix("metadata")
+
+
+@fhir_view
+def questionnaire(request: HttpRequest, name: str) -> HttpResponse:
+    if name not in codes.QUESTIONNAIRE_ITEMS:
+        raise Http404(
+            f"No Questionnaire {name!r}: facetpath publishes {', '.join(codes.QUESTIONNAIRE_ITEMS)}."
+        )
+    return fhir_json(codes.questionnaire_resource(name))
+
+
+@fhir_view
+def code_system(request: HttpRequest, name: str) -> HttpResponse:
+    if name not in codes.CODE_SYSTEMS:
+        raise Http404(f"No CodeSystem {name!r}: facetpath publishes {', '.join(codes.CODE_SYSTEMS)}.")
+    return fhir_json(codes.code_system_resource(name))
+
+
+@reads_patient_data
+@fhir_view
+def patient_everything(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """Patient/$everything: a searchset Bundle of the patient's resources, the clinic and the staff named.
+    The id is the resource's ("patient-12") or the record's number ("12")."""
+    authenticate(request)
+    patient = access_patient(request, patient_id.removeprefix("patient-"), Capability.VIEW_CLINICAL)
+    audit(request, "view", patient, patient, detail="FHIR Patient/$everything")
+    return fhir_json(everything(patient, request.build_absolute_uri(base())))
+
+
+def export_types() -> list[str]:
+    return sorted({e.resource_type for e in EXPORTERS} | set(CLINIC_TYPES))
+
+
+@reads_patient_data
+@fhir_view
+def bulk_export(request: HttpRequest) -> HttpResponse:
+    """$export, simplified and synchronous: the Bulk Data completion manifest at once, its files streamed
+    from the database when fetched (docs/fhir.md says how this differs from the asynchronous kick-off)."""
+    membership = authenticate(request)
+    audit(request, "export", membership.clinic, detail="FHIR $export manifest")
+    return fhir_json(
+        {
+            "transactionTime": timezone.now().isoformat(),
+            "request": request.build_absolute_uri(),
+            "requiresAccessToken": True,
+            "output": [
+                {"type": kind, "url": request.build_absolute_uri(reverse("fhir-export-file", args=[kind]))}
+                for kind in export_types()
+            ],
+            "error": [],
+        }
+    )
+
+
+@reads_patient_data
+@fhir_view
+def bulk_export_file(request: HttpRequest, resource_type: str) -> HttpResponseBase:
+    """One NDJSON file of the clinic's export, written as it is read (a page of patients at a time)."""
+    membership = authenticate(request)
+    if resource_type not in export_types():
+        raise Http404(f"No export file for {resource_type!r}: the files are {', '.join(export_types())}.")
+    audit(request, "export", membership.clinic, detail=f"FHIR $export {resource_type}")
+
+    def lines() -> Iterator[str]:
+        for kind, resource in clinic_export(membership.clinic):
+            if kind == resource_type:
+                yield ndjson_line(resource)
+
+    return StreamingHttpResponse(lines(), content_type=FHIR_NDJSON)

@@ -1,0 +1,273 @@
+"""FHIR R4 (docs/fhir.md): every exported resource passes HL7's R4 JSON Schema and fhir.resources' R4B models,
+every reference resolves inside the export, each demo patient goes out and back in to the same evaluation,
+and the endpoints are clinic-scoped, audited and answer FHIR JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jsonschema
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from fhir.resources.R4B import get_fhir_model_class
+from webfactories import GOOD_DIARY, World, make_assessment, make_block, make_patient
+
+from facetpath.audit.models import AuditEvent
+from facetpath.cli import main as facetpath
+from facetpath.clinical import evaluate_case, parse_case
+from facetpath.clinics.models import Clinic
+from facetpath.fhir.export import clinic_export, everything, pages
+from facetpath.fhir.imports import BundleError, case_from_bundle
+from facetpath.patients.models import Patient
+from facetpath.procedures import interpretation
+
+SCHEMA = Path(__file__).resolve().parents[1] / "fhir_schema" / "fhir.schema.json"
+
+
+@cache
+def validator(resource_type: str) -> jsonschema.Draft6Validator:
+    """HL7's schema, entered at the resource's own definition (the root's oneOf over 150 types is slow)."""
+    definitions = json.loads(SCHEMA.read_text())["definitions"]
+    return jsonschema.Draft6Validator({"$ref": f"#/definitions/{resource_type}", "definitions": definitions})
+
+
+def schema_errors(resource: dict[str, Any]) -> list[str]:
+    found = validator(resource["resourceType"]).iter_errors(resource)
+    return [
+        f"{list(error.absolute_path)}: {error.message[:200]}"
+        for error in found
+        # The schema's FHIRVersion list stops at 4.0.0, the R4 release it was built from; the technical
+        # correction 4.0.1 is R4 too, and is what the CapabilityStatement names (tests/fhir_schema/SOURCE.md).
+        if not (list(error.absolute_path) == ["fhirVersion"] and error.instance == "4.0.1")
+    ]
+
+
+def references(value: object) -> Iterator[str]:
+    if isinstance(value, dict):
+        if isinstance(value.get("reference"), str):
+            yield value["reference"]
+        for item in value.values():
+            yield from references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from references(item)
+
+
+@pytest.fixture
+def demo(db: None) -> Clinic:
+    from facetpath.web.demo import load_demo
+
+    return load_demo()
+
+
+def test_every_exported_resource_is_valid_r4_and_every_reference_resolves(demo: Clinic) -> None:
+    exported = [resource for _kind, resource in clinic_export(demo)]
+    kinds = {resource["resourceType"] for resource in exported}
+    assert {
+        "Patient",
+        "Organization",
+        "Practitioner",
+        "Condition",
+        "Procedure",
+        "Observation",
+        "QuestionnaireResponse",
+        "ServiceRequest",
+        "AuditEvent",
+        "Questionnaire",
+        "CodeSystem",
+    } <= kinds
+    problems = {f"{r['resourceType']}/{r['id']}": schema_errors(r) for r in exported}
+    assert not {key: errors for key, errors in problems.items() if errors}
+    for resource in exported:
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)  # raises on a fault
+    ids = {f"{r['resourceType']}/{r['id']}" for r in exported}
+    assert len(ids) == len(exported), "ids are unique per type"
+    dangling = {ref for r in exported for ref in references(r) if ref not in ids}
+    assert not dangling
+
+
+def test_the_exported_codes_say_what_the_brief_asks(demo: Clinic) -> None:
+    exported = [resource for _kind, resource in clinic_export(demo)]
+    pain = [
+        r
+        for r in exported
+        if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] == "72514-3"
+    ]
+    diary = [r for r in pain if any(e["valueCode"] == "diary" for e in r["extension"] if "valueCode" in e)]
+    assert diary and all(r["partOf"][0]["reference"].startswith("Procedure/proc-") for r in diary)
+    assert all("T" in r["effectiveDateTime"] for r in diary)  # the answer's time, not only its day
+    procedure = next(r for r in exported if r["resourceType"] == "Procedure")
+    assert procedure["code"]["coding"][0]["system"] == "http://www.ama-assn.org/go/cpt"
+    assert procedure["bodySite"][0]["extension"][0]["valueCodeableConcept"]["coding"][0]["system"] == (
+        "http://snomed.info/sct"
+    )
+    answered = {r["id"]: r for r in exported if r["id"].startswith("qr-entry-")}
+    from_answers = [r for r in diary if r.get("derivedFrom")]
+    assert from_answers, "the demo's patient diaries wrote scores"
+    for observation in from_answers:  # a score from the patient's phone is at the moment they answered
+        response = answered[observation["derivedFrom"][0]["reference"].removeprefix("QuestionnaireResponse/")]
+        assert observation["effectiveDateTime"] == response["authored"]
+    interpretations = [r for r in exported if r["id"].startswith("interp-")]
+    assert interpretations and all(r["method"]["coding"][0]["version"] for r in interpretations)
+
+
+def test_a_diary_score_is_at_the_answers_true_time(world: World) -> None:
+    world.clinic.time_zone = "America/Chicago"
+    world.clinic.save()
+    world.procedure.start_time, world.procedure.end_time = time(9, 30), time(9, 50)
+    world.procedure.save()
+    bundle = everything(world.patient, "http://testserver/fhir/r4/")
+    found = {e["resource"]["id"]: e["resource"] for e in bundle["entry"]}
+    score = world.procedure.diary_scores.get(minutes=60)
+    observation = found[f"pain-{score.pk}"]
+    procedure = found[f"proc-{world.procedure.pk}"]
+    ended = datetime.combine(world.procedure.date, time(9, 50), tzinfo=ZoneInfo("America/Chicago"))
+    assert datetime.fromisoformat(procedure["performedPeriod"]["end"]) == ended
+    assert datetime.fromisoformat(observation["effectiveDateTime"]) == ended + timedelta(minutes=60)
+    assert observation["valueQuantity"]["value"] == score.pain
+    assert observation["partOf"] == [{"reference": f"Procedure/proc-{world.procedure.pk}"}]
+
+
+def test_export_then_import_gives_the_same_evaluation_for_every_demo_patient(demo: Clinic) -> None:
+    patients = list(Patient.objects.filter(clinic=demo))
+    assert len(patients) > 20
+    for patient in patients:
+        expected = interpretation.evaluate(patient)
+        bundle = json.loads(json.dumps(everything(patient, "http://testserver/fhir/r4/")))
+        if not expected.ok:
+            with pytest.raises(BundleError):
+                case_from_bundle(bundle)
+            continue
+        case = case_from_bundle(bundle)
+        evaluated = evaluate_case(parse_case(case), policy=demo.default_policy)
+        assert evaluated.to_json() == expected.to_json(), patient.mrn
+
+
+def test_a_bundle_that_cannot_be_mapped_names_resource_and_element(world: World) -> None:
+    bundle = everything(world.patient, "http://testserver/fhir/r4/")
+    procedure = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Procedure")
+    procedure["bodySite"][0]["coding"] = [{"system": "http://snomed.info/sct", "code": "1"}]
+    procedure.pop("performedPeriod", None)
+    procedure.pop("performedDateTime", None)
+    with pytest.raises(BundleError) as caught:
+        case_from_bundle(bundle)
+    named = {(p.resource, p.element) for p in caught.value.problems}
+    assert (f"Procedure/proc-{world.procedure.pk}", "performed[x]") in named
+    assert case_from_bundle(everything(world.patient, "x/"))["patient"]["id"] == world.patient.mrn
+    with pytest.raises(BundleError):
+        case_from_bundle({"resourceType": "Patient"})
+
+
+def test_loading_a_page_of_patients_takes_the_same_queries_for_2_or_8(world: World) -> None:
+    for n in range(8):
+        patient = make_patient(world.clinic, mrn=f"Q-{n}")
+        make_assessment(patient)
+        make_block(patient, diary=GOOD_DIARY)
+    counts = []
+    for size in (2, 8):
+        queryset = Patient.objects.filter(clinic=world.clinic, mrn__startswith="Q-")
+        with CaptureQueriesContext(connection) as queries:
+            page = next(pages(queryset, size=size))
+        assert len(page) == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+# --- endpoints ----------------------------------------------------------------------------------------
+
+
+def test_everything_is_a_bundle_for_the_clinics_clinicians_and_audited(world: World) -> None:
+    url = f"/fhir/r4/Patient/patient-{world.patient.pk}/$everything"
+    response = world.client_for("physician").get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/fhir+json"
+    bundle = response.json()
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "searchset"
+    assert not schema_errors(bundle)
+    assert AuditEvent.objects.filter(patient_id=world.patient.pk, detail="FHIR Patient/$everything").exists()
+    assert (
+        world.client_for("physician").get(f"/fhir/r4/Patient/{world.patient.pk}/$everything").status_code
+        == 200
+    )
+    assert world.client_for("nurse").get(url).status_code == 200  # nurses read clinical records too
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("other-clinic", 404), ("frontdesk", 403), ("admin", 403), ("anonymous", 401)]
+)
+def test_everything_refuses_others_as_operation_outcomes(world: World, who: str, status: int) -> None:
+    response = world.client_for(who).get(f"/fhir/r4/Patient/{world.patient.pk}/$everything")
+    assert response.status_code == status
+    assert response.json()["resourceType"] == "OperationOutcome"
+
+
+@pytest.mark.parametrize("junk", ["0", "patient-x", "9" * 30, "-1"])
+def test_a_bad_patient_id_is_a_404(world: World, junk: str) -> None:
+    response = world.client_for("physician").get(f"/fhir/r4/Patient/{junk}/$everything")
+    assert response.status_code == 404 and response.json()["resourceType"] == "OperationOutcome"
+
+
+def test_bulk_export_lists_files_that_stream_the_clinics_ndjson(world: World) -> None:
+    client = world.client_for("physician")
+    manifest = client.get("/fhir/r4/$export").json()
+    files = {item["type"]: item["url"] for item in manifest["output"]}
+    assert {"Patient", "Observation", "Procedure"} <= set(files)
+    response = client.get(files["Patient"].removeprefix("http://testserver"))
+    assert response["Content-Type"] == "application/fhir+ndjson"
+    lines = [json.loads(line) for line in b"".join(response.streaming_content).decode().splitlines()]
+    assert [r["identifier"][0]["value"] for r in lines] == [world.patient.mrn]  # not clinic B's patient
+    assert AuditEvent.objects.filter(detail="FHIR $export Patient").count() == 1
+    assert client.get("/fhir/r4/$export/Nonsense.ndjson").status_code == 404
+    assert world.client_for("anonymous").get("/fhir/r4/$export").status_code == 401
+    assert world.client_for("frontdesk").get("/fhir/r4/$export").status_code == 403
+
+
+def test_metadata_questionnaires_and_code_systems_are_readable(world: World) -> None:
+    client = world.client_for("anonymous")
+    for url in (
+        "/fhir/r4/metadata",
+        "/fhir/r4/Questionnaire/pain-diary",
+        "/fhir/r4/Questionnaire/facet-assessment",
+        "/fhir/r4/CodeSystem/block-interpretation",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "application/fhir+json", url
+        resource = response.json()
+        assert not schema_errors(resource), url
+        get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    assert client.get("/fhir/r4/CodeSystem/nonsense").status_code == 404
+    assert client.post("/fhir/r4/metadata").status_code == 405
+
+
+# --- the command line ---------------------------------------------------------------------------------
+
+
+def test_fhir_export_writes_one_ndjson_file_per_type(world: World, tmp_path: Path) -> None:
+    assert facetpath(["fhir", "export", "--out", str(tmp_path), "--clinic", str(world.clinic.pk)]) == 0
+    names = {path.name for path in tmp_path.iterdir()}
+    assert {"Patient.ndjson", "Observation.ndjson", "Procedure.ndjson", "Organization.ndjson"} <= names
+    patients = (tmp_path / "Patient.ndjson").read_text().splitlines()
+    assert len(patients) == 1
+    assert facetpath(["fhir", "export", "--out", str(tmp_path), "--clinic", "no-such-clinic"]) == 2
+
+
+def test_evaluate_fhir_prints_what_evaluate_prints(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = everything(world.patient, "http://testserver/fhir/r4/")
+    (tmp_path / "bundle.json").write_text(json.dumps(bundle))
+    assert facetpath(["evaluate", "--fhir", str(tmp_path / "bundle.json")]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == interpretation.evaluate(world.patient).to_json()
+    bundle["entry"] = [e for e in bundle["entry"] if e["resource"]["resourceType"] != "QuestionnaireResponse"]
+    (tmp_path / "bad.json").write_text(json.dumps(bundle))
+    assert facetpath(["evaluate", "--fhir", str(tmp_path / "bad.json")]) == 2
+    assert "QuestionnaireResponse: questionnaire:" in capsys.readouterr().err
+    (tmp_path / "junk.json").write_text("{")
+    assert facetpath(["evaluate", "--fhir", str(tmp_path / "junk.json")]) == 2
