@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.text import slugify
 from ninja import Query, Router, Schema, Status
@@ -30,20 +31,21 @@ from facetpath.api.reads import (
     REFUSALS,
     SINCE,
     UNTIL,
-    _dates,
-    _patient,
     audit_patients,
+    dated_between,
     listing,
+    patient_in_clinic,
     procedure_in_clinic,
 )
 from facetpath.api.schemas import ErrorOut
-from facetpath.api.writes import _form_problem
+from facetpath.api.writes import form_problem
 from facetpath.audit.log import audit
 from facetpath.clinical.prior_auth import (
     COVERING_DECISIONS,
     days_waiting,
     decision_overdue,
     may_resubmit,
+    overdue_if_sent_before,
     utn_last_valid_day,
 )
 from facetpath.clinics.access import MAX_ID
@@ -57,6 +59,7 @@ router = Router(tags=["prior authorization"])
 WRITE = TokenAuth(write=True)
 WRITE_REFUSALS = {**REFUSALS, 403: ErrorOut, 409: ErrorOut}
 STATE = Query(None, description="waiting, affirmed, non-affirmed or partial (the latest submission's)")
+OVERDUE = Query(None, description="true: only requests waiting too long for a decision; false: all others")
 PDF_ANSWER: dict[str, Any] = {
     "responses": {
         200: {
@@ -162,6 +165,11 @@ class PlannedOut(Schema):
     side: str
 
 
+class Icd10Out(Schema):
+    code: str
+    label: str
+
+
 class ChecklistOut(Schema):
     patient_id: int
     packet: str = Field(description="Which packet (RFA, second diagnostic block, …); empty when none")
@@ -173,7 +181,7 @@ class ChecklistOut(Schema):
     codes: list[dict[str, Any]] = Field(
         description="CPT lines of the planned procedure: code, modifiers, units"
     )
-    icd10: list[list[str]] = Field(description="ICD-10-CM suggestions: [code, label]")
+    icd10: list[Icd10Out] = Field(description="ICD-10-CM suggestions for the planned joints")
     supporting_block_ids: list[int]
     problems: list[str] = Field(description="Why there is no checklist (no complete assessment, …)")
 
@@ -224,6 +232,7 @@ def _pdf(pdf: bytes, filename: str) -> HttpResponse:
 def prior_auths(
     request: HttpRequest,
     state: Request.State | None = STATE,
+    overdue: bool | None = OVERDUE,
     patient_id: int | None = PATIENT_ID,
     since: dt.date | None = SINCE,
     until: dt.date | None = UNTIL,
@@ -231,14 +240,19 @@ def prior_auths(
     limit: int = LIMIT,
 ) -> Any:
     """Prior-authorization requests by date of service (oldest first); `since` and `until` bound the date
-    of service."""
+    of service; `overdue` is the worklist's "waiting too long" (more than 7 days since the sending)."""
     clinic = clinic_of(request)
     rows = Request.objects.filter(clinic=clinic).select_related("patient")
     if state is not None:
         rows = rows.filter(state=state)
     if patient_id is not None:
         rows = rows.filter(patient_id=patient_id)
-    found, next_cursor = page(_dates(rows, "date_of_service", since, until), cursor, limit, "date_of_service")
+    if overdue is not None:  # the worklist's bound from the core: overdue exactly when sent before it
+        late = Q(state=Request.State.WAITING, sent_on__lt=overdue_if_sent_before(clinic.today()))
+        rows = rows.filter(late) if overdue else rows.exclude(late)
+    found, next_cursor = page(
+        dated_between(rows, "date_of_service", since, until), cursor, limit, "date_of_service"
+    )
     audit_patients(request, "prior authorizations", (pa.patient for pa in found))
     today = clinic.today()
     return listing([_answer(pa, today) for pa in found], next_cursor)
@@ -256,7 +270,7 @@ def prior_auth(request: HttpRequest, request_id: int = ID) -> Any:
 def prior_auth_checklist(request: HttpRequest, patient_id: int = ID) -> Any:
     """The prior-authorization packet's checklist for the procedure the pathway calls for next (the same
     one as the staff pages and the packet PDF): each MAC item, met or what to add; or why there is none."""
-    patient = _patient(request, patient_id)
+    patient = patient_in_clinic(request, patient_id)
     found = context.packet(patient)
     audit(request, "view", patient, patient, detail="API prior-authorization checklist")
     checklist, planned = found.checklist, found.planned
@@ -275,7 +289,7 @@ def prior_auth_checklist(request: HttpRequest, patient_id: int = ID) -> Any:
         ],
         "missing": [item.id for item in checklist.open_items] if checklist else [],
         "codes": [line.to_json() for line in checklist.codes] if checklist else [],
-        "icd10": [list(pair) for pair in found.icd10],
+        "icd10": [{"code": code, "label": label} for code, label in found.icd10],
         "supporting_block_ids": [block.pk for block in found.blocks],
         "problems": found.problems,
     }  # fmt: skip
@@ -284,7 +298,7 @@ def prior_auth_checklist(request: HttpRequest, patient_id: int = ID) -> Any:
 @router.get("/patients/{patient_id}/prior-auth-packet.pdf", response=REFUSALS, openapi_extra=PDF_ANSWER)
 def prior_auth_packet_pdf(request: HttpRequest, patient_id: int = ID) -> HttpResponse:
     """The prior-authorization packet PDF: the checklist, the codes, then each supporting block's report."""
-    patient = _patient(request, patient_id)
+    patient = patient_in_clinic(request, patient_id)
     pdf = report_pdf("reports/packet_pdf.html", context.packet_report(patient))
     audit(request, "export", patient, patient, detail="API prior-authorization packet PDF")
     return _pdf(pdf, f"prior-auth-{slugify(patient.mrn)}-{patient.clinic.today():%Y-%m-%d}.pdf")
@@ -311,7 +325,7 @@ def block_report_pdf(request: HttpRequest, procedure_id: int = ID) -> HttpRespon
 def record_prior_auth(request: HttpRequest, payload: PriorAuthIn, patient_id: int = ID) -> Any:
     """A request sent to the payer for one date of service (one per date of service), and its first
     submission. With `procedure_id`, blank date and codes come from that planned procedure."""
-    patient = _patient(request, patient_id)
+    patient = patient_in_clinic(request, patient_id)
     today = patient.clinic.today()
     data = {
         "procedure": payload.procedure_id or "",
@@ -323,7 +337,7 @@ def record_prior_auth(request: HttpRequest, payload: PriorAuthIn, patient_id: in
     }
     form = RequestForm(data, patient, today)
     if not form.is_valid():
-        raise _form_problem({_named(f): e for f, e in form.errors.items()})
+        raise form_problem({_named(f): e for f, e in form.errors.items()})
     try:
         pa = actions.do_record_request(request, patient, form.cleaned_data, None)
     except actions.CannotChange as error:  # the same date of service recorded at the same moment
@@ -349,7 +363,7 @@ def record_decision(request: HttpRequest, payload: DecisionIn, request_id: int =
     today = pa.patient.clinic.today()
     form = DecisionForm(payload.dict(), pa.sent_on, today)
     if not form.is_valid():
-        raise _form_problem(form.errors)
+        raise form_problem(form.errors)
     try:
         actions.do_record_decision(request, pa, form.cleaned_data, None)
     except actions.CannotChange as error:  # decided by someone else a moment before
@@ -374,7 +388,7 @@ def resubmit(request: HttpRequest, payload: ResubmissionIn, request_id: int = ID
     today = pa.patient.clinic.today()
     form = ResubmitForm(payload.dict(), pa.decided_on, today)
     if not form.is_valid():
-        raise _form_problem(form.errors)
+        raise form_problem(form.errors)
     try:
         actions.do_resubmit(request, pa, form.cleaned_data, None)
     except actions.CannotChange as error:

@@ -246,6 +246,8 @@ def test_a_request_is_overdue_after_seven_days_waiting(
     request_for(world.patient, date(2026, 12, 20), TODAY - timedelta(days=days))
     item = api.get("/prior-auths").json()["items"][0]
     assert (item["days_waiting"], item["overdue"]) == (days, overdue)
+    assert len(api.get("/prior-auths", overdue="true").json()["items"]) == int(overdue)
+    assert len(api.get("/prior-auths", overdue="false").json()["items"]) == int(not overdue)
 
 
 def test_the_list_filters_by_state_patient_and_date_of_service(world: World, api: Api) -> None:
@@ -276,7 +278,7 @@ def test_the_list_filters_by_state_patient_and_date_of_service(world: World, api
     ("params", "field"),
     [({"state": "pending"}, "state"), ({"since": "2026-13-01"}, "since"),
      ({"since": "2026-12-05", "until": "2026-12-04"}, "until"), ({"patient_id": "x"}, "patient_id"),
-     ({"cursor": "nope"}, "cursor"), ({"limit": 0}, "limit")],
+     ({"cursor": "nope"}, "cursor"), ({"limit": 0}, "limit"), ({"overdue": "maybe"}, "overdue")],
 )  # fmt: skip
 def test_a_bad_list_filter_is_422_naming_it(
     world: World, api: Api, params: dict[str, Any], field: str
