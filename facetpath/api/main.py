@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from facetpath.api import errors, evaluate, reads, writes  # noqa: F401  (writes adds to reads.router)
+from facetpath.api import errors, evaluate, prior_auth, reads, writes  # noqa: F401  (writes adds to reads.router)
 from facetpath.api.auth import TokenAuth
 
 api = NinjaAPI(
@@ -22,5 +22,6 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", reads.router)  # with writes' operations on it (same paths, other methods)
 api.add_router("", evaluate.router)
+api.add_router("", prior_auth.router)  # prior authorization, its checklist and the report PDFs
 # After merge: `POST /evaluate/fhir` (a FHIR Bundle through facetpath.fhir's importer) joins evaluate's
-# router, and prior-authorization requests get a router of their own (facetpath.priorauth).
+# router.

@@ -66,7 +66,7 @@ def audit_patients(request: HttpRequest, what: str, patients: Iterable[Patient])
             audit(request, "view", detail=f"API {what}: none")
 
 
-def _dates(rows: QuerySet[Any], field: str, since: date | None, until: date | None) -> QuerySet[Any]:
+def dated_between(rows: QuerySet[Any], field: str, since: date | None, until: date | None) -> QuerySet[Any]:
     if since and until and until < since:
         raise FieldProblem("until", f"is before since ({since})")
     if since:
@@ -76,7 +76,7 @@ def _dates(rows: QuerySet[Any], field: str, since: date | None, until: date | No
     return rows
 
 
-def _patient(request: HttpRequest, patient_id: int) -> Patient:
+def patient_in_clinic(request: HttpRequest, patient_id: int) -> Patient:
     clinic = clinic_of(request)
     found = Patient.objects.filter(pk=patient_id, clinic=clinic).first()
     if found is None:
@@ -126,7 +126,7 @@ def patients(
 
 @router.get("/patients/{patient_id}", response={200: PatientOut, **REFUSALS})
 def patient(request: HttpRequest, patient_id: int = ID) -> Any:
-    found = _patient(request, patient_id)
+    found = patient_in_clinic(request, patient_id)
     audit(request, "view", found, found, detail="API patient")
     return found
 
@@ -135,7 +135,7 @@ def patient(request: HttpRequest, patient_id: int = ID) -> Any:
 def patient_evaluation(request: HttpRequest, patient_id: int = ID) -> Any:
     """The patient's record evaluated now under the clinic's policy, by the same code as the patient page
     (`procedures.interpretation.evaluate`): the facetpath.evaluation/1 document, or why there is none."""
-    found = _patient(request, patient_id)
+    found = patient_in_clinic(request, patient_id)
     result = evaluate(found)
     audit(request, "view", found, found, detail="API evaluation")
     return {
@@ -164,7 +164,7 @@ def assessments(
     rows = Assessment.objects.filter(patient__clinic=clinic_of(request)).select_related("patient")
     if patient_id is not None:
         rows = rows.filter(patient_id=patient_id)
-    found, next_cursor = page(_dates(rows, "date", since, until), cursor, limit, "date")
+    found, next_cursor = page(dated_between(rows, "date", since, until), cursor, limit, "date")
     audit_patients(request, "assessments", (a.patient for a in found))
     return listing(found, next_cursor)
 
@@ -191,7 +191,7 @@ def procedures(
         rows = rows.filter(status=status)
     if type is not None:
         rows = rows.filter(type=type)
-    found, next_cursor = page(_dates(rows, "date", since, until), cursor, limit, "date")
+    found, next_cursor = page(dated_between(rows, "date", since, until), cursor, limit, "date")
     audit_patients(request, "procedures", (p.patient for p in found))
     return listing(found, next_cursor)
 
@@ -238,7 +238,7 @@ def schedule(
     rows = Procedure.objects.filter(patient__clinic=clinic, status=Procedure.Status.PLANNED).select_related(
         "patient", "operator"
     )
-    found, next_cursor = page(_dates(rows, "date", since, until), cursor, limit, "date")
+    found, next_cursor = page(dated_between(rows, "date", since, until), cursor, limit, "date")
     audit_patients(request, f"schedule {since} to {until}", (p.patient for p in found))
     items = [
         {

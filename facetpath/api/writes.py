@@ -29,7 +29,7 @@ WRITE = TokenAuth(write=True)
 WRITE_REFUSALS = {**REFUSALS, 403: ErrorOut}
 
 
-def _form_problem(errors: Any) -> FieldProblem:
+def form_problem(errors: Any) -> FieldProblem:
     """The form's errors, each under the name of the field the client sent."""
     problem = FieldProblem("body", "invalid")
     problem.errors = [
@@ -48,7 +48,7 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
     data["birth_date"] = data["birth_date"] or ""
     form = PatientForm(data, instance=Patient(clinic=clinic_of(request)))
     if not form.is_valid():
-        raise _form_problem(form.errors)
+        raise form_problem(form.errors)
     return Status(201, patient_actions.create_patient(request, form))
 
 
@@ -66,6 +66,6 @@ def add_follow_up(request: HttpRequest, payload: FollowUpIn, procedure_id: int =
     scale_max = pain_scale_top(assessment.pain_scale if assessment else DEFAULT_PAIN_SCALE)
     form = FollowUpForm(payload.dict(), scale_max=scale_max, procedure=procedure)
     if not form.is_valid():
-        raise _form_problem(form.errors)
+        raise form_problem(form.errors)
     visit = procedure_actions.add_follow_up(request, procedure, form.cleaned_data, assessment, None)
     return Status(201, visit)

@@ -35,7 +35,9 @@ def do_save_coverage(request: HttpRequest, patient: Patient, form: CoverageForm,
     return coverage
 
 
-def do_record_request(request: HttpRequest, patient: Patient, data: dict[str, Any], by: User) -> Request:
+def do_record_request(
+    request: HttpRequest, patient: Patient, data: dict[str, Any], by: User | None
+) -> Request:
     """A new request for a date of service and its first submission. CannotChange when another request for
     that date of service was saved first (the form checked, but two could be sent at once)."""
     with transaction.atomic():
@@ -55,7 +57,9 @@ def do_record_request(request: HttpRequest, patient: Patient, data: dict[str, An
     return found
 
 
-def do_record_decision(request: HttpRequest, pa: Request, data: dict[str, Any], by: User) -> Submission:
+def do_record_decision(
+    request: HttpRequest, pa: Request, data: dict[str, Any], by: User | None
+) -> Submission:
     """The payer's decision on the latest submission, which must still be waiting."""
     with transaction.atomic():
         locked = Request.objects.select_for_update().get(pk=pa.pk)
@@ -74,7 +78,7 @@ def do_record_decision(request: HttpRequest, pa: Request, data: dict[str, Any], 
     return latest
 
 
-def do_resubmit(request: HttpRequest, pa: Request, data: dict[str, Any], by: User) -> Submission:
+def do_resubmit(request: HttpRequest, pa: Request, data: dict[str, Any], by: User | None) -> Submission:
     """A resubmission after a non-affirmed or partial decision, quoting the latest UTN."""
     with transaction.atomic():
         locked = Request.objects.select_for_update().get(pk=pa.pk)

@@ -23,6 +23,7 @@ from facetpath.audit.models import AuditEvent
 from facetpath.clinics.api_tokens import make_api_token
 from facetpath.clinics.models import ApiToken
 from facetpath.patients.models import Patient
+from facetpath.priorauth.models import Request, Submission
 from facetpath.procedures.models import FollowUp, Procedure
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "facetpath" / "examples" / "spec-example.json"
@@ -65,6 +66,29 @@ def follow_up_body(world: World) -> dict[str, Any]:
     return {"date": world.procedure.date.isoformat(), "pain": 3}
 
 
+def prior_auth_of(world: World) -> Request:
+    """The patient's waiting prior-authorization request (made on first use)."""
+    found = Request.objects.filter(patient=world.patient).first()
+    if found is None:
+        sent = world.clinic.today() - timedelta(days=2)
+        found = Request.objects.create(
+            clinic=world.clinic, patient=world.patient, date_of_service=sent + timedelta(days=20),
+            codes=["64635"], payer="medicare", place_of_service="22", sent_on=sent,
+        )  # fmt: skip
+        Submission.objects.create(request=found, number=1, sent_on=sent)
+    return found
+
+
+def prior_auth_body(world: World) -> dict[str, Any]:
+    day = world.clinic.today()
+    return {"date_of_service": (day + timedelta(days=30)).isoformat(), "codes": ["64635"], "payer": "medicare",
+            "place_of_service": "22", "sent_on": day.isoformat()}  # fmt: skip
+
+
+def decision_body(world: World) -> dict[str, Any]:
+    return {"decision": "affirmed", "decided_on": world.clinic.today().isoformat(), "utn": "UTN-1"}
+
+
 def patient_body(world: World) -> dict[str, Any]:
     return {"mrn": "EHR-77", "given_name": "Grace", "family_name": "Hopper", "birth_date": "1950-12-09"}
 
@@ -82,10 +106,36 @@ READS: list[Endpoint] = [
     ("follow-ups", lambda w: f"/api/v1/procedures/{w.procedure.pk}/follow-ups", "get", None, True),
     ("schedule", lambda w: "/api/v1/schedule", "get", None, False),
     ("evaluate", lambda w: "/api/v1/evaluate", "post", lambda w: json.loads(EXAMPLE.read_text()), False),
+    ("prior-auths", lambda w: "/api/v1/prior-auths", "get", None, False),
+    ("prior-auth", lambda w: f"/api/v1/prior-auths/{prior_auth_of(w).pk}", "get", None, True),
+    ("checklist", lambda w: f"/api/v1/patients/{w.patient.pk}/prior-auth-checklist", "get", None, True),
+    ("packet pdf", lambda w: f"/api/v1/patients/{w.patient.pk}/prior-auth-packet.pdf", "get", None, True),
+    ("block report pdf", lambda w: f"/api/v1/procedures/{w.procedure.pk}/report.pdf", "get", None, True),
 ]
 WRITES: list[Endpoint] = [
     ("new patient", lambda w: "/api/v1/patients", "post", patient_body, False),
     ("follow-up", lambda w: f"/api/v1/procedures/{w.procedure.pk}/follow-ups", "post", follow_up_body, True),
+    (
+        "prior-auth request",
+        lambda w: f"/api/v1/patients/{w.patient.pk}/prior-auths",
+        "post",
+        prior_auth_body,
+        True,
+    ),
+    (
+        "decision",
+        lambda w: f"/api/v1/prior-auths/{prior_auth_of(w).pk}/decision",
+        "post",
+        decision_body,
+        True,
+    ),
+    (
+        "resubmission",
+        lambda w: f"/api/v1/prior-auths/{prior_auth_of(w).pk}/resubmissions",
+        "post",
+        lambda w: {"sent_on": w.clinic.today().isoformat()},
+        True,
+    ),
 ]
 
 
@@ -154,11 +204,13 @@ def test_another_clinics_lists_do_not_show_our_records(
 
 @pytest.mark.parametrize("endpoint", WRITES, ids=[e[0] for e in WRITES])
 def test_a_read_token_may_not_write(world: World, callers: dict[str, Caller], endpoint: Endpoint) -> None:
-    patients, visits = Patient.objects.count(), FollowUp.objects.count()
+    prior_auth_of(world)
+    counts = [model.objects.count() for model in (Patient, FollowUp, Request, Submission)]
     response = call(world, callers["read"], endpoint)
     assert response.status_code == 403
     assert "only read" in response.json()["detail"]
-    assert (Patient.objects.count(), FollowUp.objects.count()) == (patients, visits)
+    assert [model.objects.count() for model in (Patient, FollowUp, Request, Submission)] == counts
+    assert Request.objects.get().state == "waiting"
 
 
 def test_a_read_write_token_refers_a_patient_audited_in_its_name(
@@ -565,9 +617,9 @@ def test_every_operation_in_the_schema_is_in_the_matrix(world: World) -> None:
     templated = {
         (
             method,
-            path.replace("{patient_id}", str(world.patient.pk)).replace(
-                "{procedure_id}", str(world.procedure.pk)
-            ),
+            path.replace("{patient_id}", str(world.patient.pk))
+            .replace("{procedure_id}", str(world.procedure.pk))
+            .replace("{request_id}", str(prior_auth_of(world).pk)),
         )
         for method, path in operations
     }

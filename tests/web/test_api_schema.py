@@ -22,7 +22,7 @@ from webfactories import World
 
 from facetpath.clinics.api_tokens import make_api_token
 
-EXAMPLES = 25  # per operation: 13 operations, a few seconds each
+EXAMPLES = 25  # per operation: 20 operations, a few seconds each
 
 
 # Loaded once at collection: the schema page reads no database. (schemathesis' `from_fixture` does not run
