@@ -14,15 +14,20 @@ from zoneinfo import ZoneInfo
 
 import jsonschema
 import pytest
+import time_machine
+from django.core.cache import cache as django_cache
 from django.db import connection
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 from webfactories import GOOD_DIARY, World, make_assessment, make_block, make_patient
 
 from facetpath.audit.models import AuditEvent
 from facetpath.cli import main as facetpath
 from facetpath.clinical import evaluate_case, parse_case
-from facetpath.clinics.models import Clinic
+from facetpath.clinics.api_tokens import make_api_token
+from facetpath.clinics.models import ApiToken, Clinic
 from facetpath.fhir.export import clinic_export, everything, pages
 from facetpath.fhir.imports import BundleError, case_from_bundle
 from facetpath.patients.models import Patient
@@ -226,6 +231,81 @@ def test_bulk_export_lists_files_that_stream_the_clinics_ndjson(world: World) ->
     assert client.get("/fhir/r4/$export/Nonsense.ndjson").status_code == 404
     assert world.client_for("anonymous").get("/fhir/r4/$export").status_code == 401
     assert world.client_for("frontdesk").get("/fhir/r4/$export").status_code == 403
+
+
+# --- API tokens ---------------------------------------------------------------------------------------
+
+
+def _as(world: World, who: str, session: str | None = None) -> tuple[Client, ApiToken]:
+    """A client calling as `who`: a read token of this clinic, one of the other clinic, a revoked one, or
+    none; riding on a staff `session` when one is named."""
+    clinic = world.other_clinic if who == "other-clinic" else world.clinic
+    token, secret = make_api_token(clinic, f"EHR {who}", "read")
+    if who == "revoked":
+        ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    client = world.client_for(session) if session else Client()
+    if who != "none":
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    return client, token
+
+
+TOKEN_CALLERS = [("this-clinic", 200), ("other-clinic", 404), ("revoked", 401), ("none", 401)]
+
+
+@pytest.mark.parametrize(("who", "status"), TOKEN_CALLERS)
+def test_everything_opens_with_this_clinics_api_token_only(world: World, who: str, status: int) -> None:
+    client, token = _as(world, who)
+    response = client.get(f"/fhir/r4/Patient/patient-{world.patient.pk}/$everything")
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/fhir+json"
+    answer = response.json()
+    if status != 200:
+        assert answer["resourceType"] == "OperationOutcome"
+        assert not AuditEvent.objects.filter(patient_id=world.patient.pk).exists()
+        return
+    assert answer["resourceType"] == "Bundle"
+    row = AuditEvent.objects.get(patient_id=world.patient.pk, detail="FHIR Patient/$everything")
+    assert row.who is None and row.username == token.actor and row.clinic == world.clinic
+
+
+def test_a_token_decides_even_with_a_staff_session_riding_along(world: World) -> None:
+    """A wrong token is refused, not a fall back to the session; a good one is audited as the token."""
+    url = f"/fhir/r4/Patient/patient-{world.patient.pk}/$everything"
+    client, _ = _as(world, "revoked", session="physician")
+    assert client.get(url).status_code == 401
+    client, token = _as(world, "this-clinic", session="frontdesk")  # front desk's session could not read
+    assert client.get(url).status_code == 200
+    assert AuditEvent.objects.get(detail="FHIR Patient/$everything").username == token.actor
+
+
+@pytest.mark.parametrize(("who", "status"), [(w, 200 if s == 404 else s) for w, s in TOKEN_CALLERS])
+def test_bulk_export_with_an_api_token_is_the_tokens_clinics(world: World, who: str, status: int) -> None:
+    client, token = _as(world, who)
+    response = client.get("/fhir/r4/$export")
+    assert response.status_code == status, response.content
+    if status != 200:
+        assert response.json()["resourceType"] == "OperationOutcome"
+        assert response["WWW-Authenticate"] == "Bearer"
+        return
+    url = next(item["url"] for item in response.json()["output"] if item["type"] == "Patient")
+    file = client.get(url.removeprefix("http://testserver"))
+    lines = [json.loads(line) for line in b"".join(file.streaming_content).decode().splitlines()]
+    mrns = set(Patient.objects.filter(clinic=token.clinic).values_list("mrn", flat=True))
+    assert mrns and {r["identifier"][0]["value"] for r in lines} == mrns
+    for detail in ("FHIR $export manifest", "FHIR $export Patient"):
+        assert AuditEvent.objects.get(detail=detail).username == token.actor
+
+
+@override_settings(FACETPATH_API_REQUESTS_PER_MINUTE=1)
+def test_a_token_over_its_allowance_gets_429(world: World) -> None:
+    django_cache.clear()
+    client, _ = _as(world, "this-clinic")
+    # Frozen 20 s into a minute: both requests fall in one window whenever the test runs.
+    with time_machine.travel(timezone.now().replace(second=20, microsecond=0), tick=False):
+        assert client.get("/fhir/r4/$export").status_code == 200
+        response = client.get("/fhir/r4/$export")
+    assert response.status_code == 429 and response["Retry-After"] == "40"
+    assert response.json()["resourceType"] == "OperationOutcome"
 
 
 def test_metadata_questionnaires_and_code_systems_are_readable(world: World) -> None:
