@@ -10,6 +10,7 @@ answer anyone, as FHIR servers' metadata does.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Iterator
 from functools import wraps
@@ -30,12 +31,16 @@ from facetpath.clinics.access import as_id, require
 from facetpath.clinics.api_tokens import authenticate_api_token, throttle_wait
 from facetpath.clinics.models import Clinic
 from facetpath.clinics.roles import Capability
-from facetpath.fhir import codes
+from facetpath.fhir import codes, documents
 from facetpath.fhir.export import EXPORTERS, clinic_export, everything, ndjson_line
 from facetpath.patients.models import Patient
+from facetpath.procedures.models import Procedure
+from facetpath.reports import context as report_context
+from facetpath.reports.pdf import report_pdf
 
 FHIR_JSON = "application/fhir+json"
 FHIR_NDJSON = "application/fhir+ndjson"
+PDF = "application/pdf"
 CLINIC_TYPES = ("Organization", "Practitioner", "Questionnaire", "CodeSystem")
 
 
@@ -118,8 +123,8 @@ def fhir_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
 @fhir_view
 def metadata(request: HttpRequest) -> HttpResponse:
     """The CapabilityStatement: what this server reads and exports."""
-    types = sorted({e.resource_type for e in EXPORTERS} | set(CLINIC_TYPES))
-    read_only = {"Questionnaire", "CodeSystem"}
+    types = sorted({e.resource_type for e in EXPORTERS} | set(CLINIC_TYPES) | {"Binary"})
+    read_only = {"Questionnaire", "CodeSystem", "Binary"}  # Binary: the report PDFs
     return fhir_json(
         {
             "resourceType": "CapabilityStatement",
@@ -237,3 +242,48 @@ def bulk_export_file(request: HttpRequest, resource_type: str) -> HttpResponseBa
                 yield ndjson_line(resource)
 
     return StreamingHttpResponse(lines(), content_type=FHIR_NDJSON)
+
+
+@reads_patient_data
+@fhir_view
+def binary(request: HttpRequest, binary_id: str) -> HttpResponse:
+    """A report PDF a DocumentReference points at (documents.py), rendered now: `application/pdf`, or a
+    Binary resource with the PDF in `data` when the client asks for FHIR JSON. Only the documents the
+    export lists exist: a signed diagnostic block's report, the packet of a patient with a request."""
+    clinic = authenticate(request)
+    if binary_id.startswith(documents.BLOCK_REPORT):
+        procedure = _signed_block(clinic, binary_id.removeprefix(documents.BLOCK_REPORT))
+        pdf = report_pdf("reports/block_report_pdf.html", report_context.block_report(procedure))
+        audit(request, "export", procedure, procedure.patient, detail="FHIR Binary block report PDF")
+    elif binary_id.startswith(documents.PACKET):
+        patient = clinic_patient(clinic, binary_id.removeprefix(documents.PACKET))
+        if not patient.prior_auths.exists():
+            raise Http404("This patient has no prior-authorization request, so no packet.")
+        pdf = report_pdf("reports/packet_pdf.html", report_context.packet_report(patient))
+        audit(request, "export", patient, patient, detail="FHIR Binary prior-authorization packet PDF")
+    else:
+        raise Http404(
+            f"No Binary {binary_id!r}: facetpath serves block-report-<n> and prior-auth-packet-<n>."
+        )
+    if FHIR_JSON in request.headers.get("Accept", ""):
+        data = base64.b64encode(pdf).decode("ascii")
+        return fhir_json({"resourceType": "Binary", "id": binary_id, "contentType": PDF, "data": data})
+    response = HttpResponse(pdf, content_type=PDF)
+    response["Content-Disposition"] = f'inline; filename="{binary_id}.pdf"'
+    return response
+
+
+def _signed_block(clinic: Clinic, procedure_id: str) -> Procedure:
+    pk = as_id(procedure_id)
+    procedure = (
+        Procedure.objects.select_related("patient")
+        .prefetch_related("sign_offs")
+        .filter(patient__clinic=clinic, pk=pk)
+        .first()
+        if pk is not None
+        else None
+    )
+    if procedure is None or not documents.has_block_report(procedure):
+        raise Http404("No block report: the procedure is not a signed diagnostic block of this clinic.")
+    procedure.patient.clinic = clinic
+    return procedure
