@@ -75,9 +75,10 @@ BUNDLE_BODY = {
 }
 
 
-def _bundle_problems(error: BundleError) -> CaseProblems:
+def _bundle_problems(error: BundleError) -> FieldProblem:
     """The 422 for a Bundle: each problem under "<resource>.<element>" ("Procedure/proc-12.bodySite[0]")."""
-    refused = CaseProblems([str(problem) for problem in error.problems])
+    count = len(error.problems)
+    refused = FieldProblem("Bundle", f"cannot be read as a case ({count} problem{'s' * (count != 1)})")
     refused.errors = [
         {"field": f"{problem.resource}.{problem.element}", "message": str(problem)}
         for problem in error.problems

@@ -454,6 +454,7 @@ def test_a_bundle_that_cannot_be_mapped_is_422_naming_resource_and_element(
     assert response.status_code == 422, response.content
     fields = [error["field"] for error in response.json()["errors"]]
     assert any(f.startswith(field) for f in fields), fields
+    assert response.json()["detail"].startswith("Bundle: cannot be read as a case")
     assert not AuditEvent.objects.filter(action="evaluate").exists()
 
 
