@@ -21,7 +21,5 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("", reads.router)  # with writes' operations on it (same paths, other methods)
-api.add_router("", evaluate.router)
+api.add_router("", evaluate.router)  # POST /evaluate and /evaluate/fhir
 api.add_router("", prior_auth.router)  # prior authorization, its checklist and the report PDFs
-# After merge: `POST /evaluate/fhir` (a FHIR Bundle through facetpath.fhir's importer) joins evaluate's
-# router.

@@ -1,19 +1,23 @@
 """FHIR R4 endpoints under /fhir/r4/ (docs/fhir.md). Answers are application/fhir+json; errors are
 OperationOutcomes with 401, 403 or 404, never an HTML page.
 
-Who may call: `authenticate` is the one check (today a staff session in the current clinic; API tokens
-replace it later). Conformance resources (metadata, Questionnaire, CodeSystem) hold no patient data and
+Who may call: `authenticate` is the one check. An `Authorization: Bearer <API token>` header (any scope:
+the FHIR endpoints only read) opens its clinic's data, throttled and audited in the token's name
+(facetpath/clinics/api_tokens.py); without the header, a staff session in the current clinic opens it for
+clinical staff. Conformance resources (metadata, Questionnaire, CodeSystem) hold no patient data and
 answer anyone, as FHIR servers' metadata does.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -23,28 +27,65 @@ from django.views.decorators.http import require_GET
 
 from facetpath.audit.coverage import reads_patient_data
 from facetpath.audit.log import audit
-from facetpath.clinics.access import require
-from facetpath.clinics.models import Membership
+from facetpath.clinics.access import as_id, require
+from facetpath.clinics.api_tokens import authenticate_api_token, throttle_wait
+from facetpath.clinics.models import Clinic
 from facetpath.clinics.roles import Capability
-from facetpath.fhir import codes
+from facetpath.fhir import codes, documents
 from facetpath.fhir.export import EXPORTERS, clinic_export, everything, ndjson_line
-from facetpath.patients.access import access_patient
+from facetpath.patients.models import Patient
+from facetpath.procedures.models import Procedure
+from facetpath.reports import context as report_context
+from facetpath.reports.pdf import report_pdf
 
 FHIR_JSON = "application/fhir+json"
 FHIR_NDJSON = "application/fhir+ndjson"
+PDF = "application/pdf"
 CLINIC_TYPES = ("Organization", "Practitioner", "Questionnaire", "CodeSystem")
 
 
-def authenticate(request: HttpRequest, capability: str = Capability.VIEW_CLINICAL) -> Membership:
-    """The caller's membership in the clinic whose data they may read. The one place that says who the
-    caller is: a staff session today (an API token after the API lands: replace this body)."""
+def authenticate(request: HttpRequest, capability: str = Capability.VIEW_CLINICAL) -> Clinic:
+    """The clinic whose data the caller may read: the one place that says who the caller is.
+
+    A request carrying `Authorization` is an outside system's: its token alone decides (a session that
+    rode along is ignored, so the audit trail names the token); a wrong or revoked token is a 401, not a
+    fall back to the session. Without the header, a staff session whose role grants `capability`."""
+    header = request.headers.get("Authorization")
+    if header is not None:
+        request.user = AnonymousUser()
+        found = authenticate_api_token(header)
+        if found is None:
+            raise NotAuthenticated("The API token is unknown or revoked.")
+        clinic, token = found
+        request.api_token = token  # type: ignore[attr-defined]  # audit rows name the token
+        wait = throttle_wait(token)
+        if wait is not None:
+            raise TooManyRequests(wait)
+        return clinic
     if not request.user.is_authenticated:
-        raise NotAuthenticated
-    return require(request, capability)
+        raise NotAuthenticated("Send an API token (Authorization: Bearer fp_…) or sign in as staff.")
+    return require(request, capability).clinic
 
 
 class NotAuthenticated(Exception):
     pass
+
+
+class TooManyRequests(Exception):
+    def __init__(self, wait: int) -> None:
+        super().__init__(f"Too many requests for this token: try again in {wait} s.")
+        self.wait = wait
+
+
+def clinic_patient(clinic: Clinic, patient_id: str) -> Patient:
+    """The clinic's patient by resource id ("patient-12") or record number ("12"); 404 for another
+    clinic's, checked before anything is read."""
+    pk = as_id(patient_id.removeprefix("patient-"))
+    patient = Patient.objects.filter(clinic=clinic, pk=pk).first() if pk is not None else None
+    if patient is None:
+        raise Http404("No such patient in this clinic.")
+    patient.clinic = clinic
+    return patient
 
 
 def fhir_json(resource: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -63,8 +104,14 @@ def fhir_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
     def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
-        except NotAuthenticated:
-            return outcome(401, "login", "Sign in first (a staff session; API tokens come with the API).")
+        except NotAuthenticated as exc:
+            refused = outcome(401, "login", str(exc))
+            refused["WWW-Authenticate"] = "Bearer"
+            return refused
+        except TooManyRequests as exc:
+            refused = outcome(429, "throttled", str(exc))
+            refused["Retry-After"] = str(exc.wait)
+            return refused
         except PermissionDenied as exc:
             return outcome(403, "forbidden", str(exc) or "Not allowed.")
         except Http404 as exc:
@@ -76,8 +123,8 @@ def fhir_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
 @fhir_view
 def metadata(request: HttpRequest) -> HttpResponse:
     """The CapabilityStatement: what this server reads and exports."""
-    types = sorted({e.resource_type for e in EXPORTERS} | set(CLINIC_TYPES))
-    read_only = {"Questionnaire", "CodeSystem"}
+    types = sorted({e.resource_type for e in EXPORTERS} | set(CLINIC_TYPES) | {"Binary"})
+    read_only = {"Questionnaire", "CodeSystem", "Binary"}  # Binary: the report PDFs
     return fhir_json(
         {
             "resourceType": "CapabilityStatement",
@@ -150,8 +197,7 @@ def code_system(request: HttpRequest, name: str) -> HttpResponse:
 def patient_everything(request: HttpRequest, patient_id: str) -> HttpResponse:
     """Patient/$everything: a searchset Bundle of the patient's resources, the clinic and the staff named.
     The id is the resource's ("patient-12") or the record's number ("12")."""
-    authenticate(request)
-    patient = access_patient(request, patient_id.removeprefix("patient-"), Capability.VIEW_CLINICAL)
+    patient = clinic_patient(authenticate(request), patient_id)
     audit(request, "view", patient, patient, detail="FHIR Patient/$everything")
     return fhir_json(everything(patient, request.build_absolute_uri(base())))
 
@@ -165,8 +211,8 @@ def export_types() -> list[str]:
 def bulk_export(request: HttpRequest) -> HttpResponse:
     """$export, simplified and synchronous: the Bulk Data completion manifest at once, its files streamed
     from the database when fetched (docs/fhir.md says how this differs from the asynchronous kick-off)."""
-    membership = authenticate(request)
-    audit(request, "export", membership.clinic, detail="FHIR $export manifest")
+    clinic = authenticate(request)
+    audit(request, "export", clinic, detail="FHIR $export manifest")
     return fhir_json(
         {
             "transactionTime": timezone.now().isoformat(),
@@ -185,14 +231,59 @@ def bulk_export(request: HttpRequest) -> HttpResponse:
 @fhir_view
 def bulk_export_file(request: HttpRequest, resource_type: str) -> HttpResponseBase:
     """One NDJSON file of the clinic's export, written as it is read (a page of patients at a time)."""
-    membership = authenticate(request)
+    clinic = authenticate(request)
     if resource_type not in export_types():
         raise Http404(f"No export file for {resource_type!r}: the files are {', '.join(export_types())}.")
-    audit(request, "export", membership.clinic, detail=f"FHIR $export {resource_type}")
+    audit(request, "export", clinic, detail=f"FHIR $export {resource_type}")
 
     def lines() -> Iterator[str]:
-        for kind, resource in clinic_export(membership.clinic):
+        for kind, resource in clinic_export(clinic):
             if kind == resource_type:
                 yield ndjson_line(resource)
 
     return StreamingHttpResponse(lines(), content_type=FHIR_NDJSON)
+
+
+@reads_patient_data
+@fhir_view
+def binary(request: HttpRequest, binary_id: str) -> HttpResponse:
+    """A report PDF a DocumentReference points at (documents.py), rendered now: `application/pdf`, or a
+    Binary resource with the PDF in `data` when the client asks for FHIR JSON. Only the documents the
+    export lists exist: a signed diagnostic block's report, the packet of a patient with a request."""
+    clinic = authenticate(request)
+    if binary_id.startswith(documents.BLOCK_REPORT):
+        procedure = _signed_block(clinic, binary_id.removeprefix(documents.BLOCK_REPORT))
+        pdf = report_pdf("reports/block_report_pdf.html", report_context.block_report(procedure))
+        audit(request, "export", procedure, procedure.patient, detail="FHIR Binary block report PDF")
+    elif binary_id.startswith(documents.PACKET):
+        patient = clinic_patient(clinic, binary_id.removeprefix(documents.PACKET))
+        if not patient.prior_auths.exists():
+            raise Http404("This patient has no prior-authorization request, so no packet.")
+        pdf = report_pdf("reports/packet_pdf.html", report_context.packet_report(patient))
+        audit(request, "export", patient, patient, detail="FHIR Binary prior-authorization packet PDF")
+    else:
+        raise Http404(
+            f"No Binary {binary_id!r}: facetpath serves block-report-<n> and prior-auth-packet-<n>."
+        )
+    if FHIR_JSON in request.headers.get("Accept", ""):
+        data = base64.b64encode(pdf).decode("ascii")
+        return fhir_json({"resourceType": "Binary", "id": binary_id, "contentType": PDF, "data": data})
+    response = HttpResponse(pdf, content_type=PDF)
+    response["Content-Disposition"] = f'inline; filename="{binary_id}.pdf"'
+    return response
+
+
+def _signed_block(clinic: Clinic, procedure_id: str) -> Procedure:
+    pk = as_id(procedure_id)
+    procedure = (
+        Procedure.objects.select_related("patient")
+        .prefetch_related("sign_offs")
+        .filter(patient__clinic=clinic, pk=pk)
+        .first()
+        if pk is not None
+        else None
+    )
+    if procedure is None or not documents.has_block_report(procedure):
+        raise Http404("No block report: the procedure is not a signed diagnostic block of this clinic.")
+    procedure.patient.clinic = clinic
+    return procedure

@@ -22,6 +22,7 @@ from webfactories import GOOD_DIARY, World, make_assessment, make_block, make_pa
 from facetpath.audit.models import AuditEvent
 from facetpath.clinics.api_tokens import make_api_token
 from facetpath.clinics.models import ApiToken
+from facetpath.fhir.export import everything
 from facetpath.patients.models import Patient
 from facetpath.priorauth.models import Request, Submission
 from facetpath.procedures.models import FollowUp, Procedure
@@ -60,6 +61,10 @@ def callers(world: World) -> dict[str, Caller]:
     callers["nobody"] = Caller()
     callers["session"] = Caller(session=world.client_for("physician"))
     return callers
+
+
+def bundle_of(patient: Patient) -> dict[str, Any]:
+    return everything(patient, "http://testserver/fhir/r4/")
 
 
 def follow_up_body(world: World) -> dict[str, Any]:
@@ -111,6 +116,7 @@ READS: list[Endpoint] = [
     ("checklist", lambda w: f"/api/v1/patients/{w.patient.pk}/prior-auth-checklist", "get", None, True),
     ("packet pdf", lambda w: f"/api/v1/patients/{w.patient.pk}/prior-auth-packet.pdf", "get", None, True),
     ("block report pdf", lambda w: f"/api/v1/procedures/{w.procedure.pk}/report.pdf", "get", None, True),
+    ("evaluate fhir", lambda w: "/api/v1/evaluate/fhir", "post", lambda w: bundle_of(w.patient), False),
 ]
 WRITES: list[Endpoint] = [
     ("new patient", lambda w: "/api/v1/patients", "post", patient_body, False),
@@ -452,6 +458,65 @@ def test_evaluate_defaults_to_the_clinics_policy_and_is_audited(
     assert response.json()["policy"] == "consensus-2020"
     row = AuditEvent.objects.get(action="evaluate")
     assert row.patient is None and "consensus-2020" in row.detail
+
+
+@pytest.mark.parametrize("policy", ["medicare-lcd", "sis"])
+def test_evaluate_fhir_answers_exactly_what_the_command_prints(
+    world: World, callers: dict[str, Caller], policy: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle_of(world.patient)))
+    printed = subprocess.run(
+        [sys.executable, "-m", "facetpath.cli", "evaluate", "--fhir", str(path), "--policy", policy],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    response = callers["read"].post("/api/v1/evaluate/fhir", path.read_bytes(), policy=policy)
+    assert response.status_code == 200, response.content
+    assert response.content == printed
+    row = AuditEvent.objects.get(action="evaluate")
+    assert row.patient is None and "FHIR" in row.detail and policy in row.detail
+
+
+def _without(bundle: dict[str, Any], kind: str) -> dict[str, Any]:
+    bundle["entry"] = [e for e in bundle["entry"] if e["resource"]["resourceType"] != kind]
+    return bundle
+
+
+def _procedure_without_site(bundle: dict[str, Any]) -> dict[str, Any]:
+    for entry in bundle["entry"]:
+        if entry["resource"]["resourceType"] == "Procedure":
+            entry["resource"]["bodySite"] = [{"text": "somewhere"}]
+    return bundle
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda b: _without(b, "QuestionnaireResponse"), "QuestionnaireResponse.questionnaire"),
+        (lambda b: _without(b, "Patient"), "Bundle.entry"),
+        (_procedure_without_site, "Procedure/proc-"),
+        (lambda b: {"resourceType": "Patient"}, "Bundle"),
+        (lambda b: [1, 2], "Bundle"),
+    ],
+)
+def test_a_bundle_that_cannot_be_mapped_is_422_naming_resource_and_element(
+    world: World, callers: dict[str, Caller], change: Callable[[Any], Any], field: str
+) -> None:
+    response = callers["read"].post("/api/v1/evaluate/fhir", change(bundle_of(world.patient)))
+    assert response.status_code == 422, response.content
+    fields = [error["field"] for error in response.json()["errors"]]
+    assert any(f.startswith(field) for f in fields), fields
+    assert response.json()["detail"].startswith("Bundle: cannot be read as a case")
+    assert not AuditEvent.objects.filter(action="evaluate").exists()
+
+
+@pytest.mark.parametrize("body", [b"", b"{not json", b"\xff\xfe", b"[" * 50_000])
+def test_a_bundle_that_is_not_json_is_422_naming_the_body(
+    world: World, callers: dict[str, Caller], body: bytes
+) -> None:
+    response = callers["read"].post("/api/v1/evaluate/fhir", body)
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] in ("body", "Bundle")
 
 
 def _example(**changes: Any) -> dict[str, Any]:

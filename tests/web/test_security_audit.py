@@ -107,6 +107,7 @@ def _arguments(world: World) -> dict[str, object]:
         "request_id": contact.pk,
         "token": token,
         "resource_type": "Patient",  # a FHIR $export file
+        "binary_id": f"prior-auth-packet-{world.patient.pk}",  # a FHIR Binary: the packet PDF
     }
 
 
