@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from axe_check import axe_violations
-from browsing import shoot
+from browsing import shoot, signed_in_page
 from webfactories import (
     GOOD_DIARY,
     PASSWORD,
@@ -29,18 +29,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser]
 
 
-def _sign_in(chromium: object, base: str, who: str, width: int) -> object:
-    height = 844 if width < 600 else 900
-    page = chromium.new_context(viewport={"width": width, "height": height}).new_page()  # type: ignore[attr-defined]
-    page.set_default_timeout(10_000)
-    page.goto(f"{base}/staff/")
-    page.get_by_label("Username").fill(who)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Worklist").wait_for()
-    return page
-
-
 @pytest.mark.django_db(transaction=True)
 def test_plan_rfa_from_the_next_step_then_book_it(live_server: object, chromium: object) -> None:
     clinic = Clinic.objects.create(name="Browser Clinic", time_zone="UTC")
@@ -54,7 +42,7 @@ def test_plan_rfa_from_the_next_step_then_book_it(live_server: object, chromium:
     base = live_server.url  # type: ignore[attr-defined]
 
     for width, name in ((1280, "desktop"), (390, "phone")):
-        page = _sign_in(chromium, base, "doc", width)
+        page = signed_in_page(chromium, base, "doc", width, PASSWORD)
         page.goto(f"{base}/staff/patients/{patient.pk}/")  # type: ignore[attr-defined]
         page.get_by_role("link", name="Plan RFA").wait_for()  # type: ignore[attr-defined]
         shoot(page, f"patient-next-step-{name}")
@@ -67,7 +55,7 @@ def test_plan_rfa_from_the_next_step_then_book_it(live_server: object, chromium:
     assert (rfa.status, rfa.joints, rfa.side) == ("planned", ["L4-L5", "L5-S1"], "bilateral")
 
     for width, name in ((1280, "desktop"), (390, "phone")):
-        desk = _sign_in(chromium, base, "desk", width)
+        desk = signed_in_page(chromium, base, "desk", width, PASSWORD)
         desk.get_by_role("link", name="Schedule").click()  # type: ignore[attr-defined]
         desk.goto(f"{base}/staff/schedule/?week={rfa.date.isoformat()}")  # type: ignore[attr-defined]
         desk.get_by_text("Radiofrequency ablation").wait_for()  # type: ignore[attr-defined]

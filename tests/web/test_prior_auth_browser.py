@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 from axe_check import axe_violations
-from browsing import shoot
+from browsing import shoot, signed_in_page
 from webfactories import (
     GOOD_DIARY,
     PASSWORD,
@@ -29,18 +29,6 @@ from facetpath.procedures.models import Procedure
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser]
-
-
-def _sign_in(chromium: object, base: str, who: str, width: int) -> object:
-    height = 844 if width < 600 else 900
-    page = chromium.new_context(viewport={"width": width, "height": height}, accept_downloads=True).new_page()  # type: ignore[attr-defined]
-    page.set_default_timeout(10_000)
-    page.goto(f"{base}/staff/")
-    page.get_by_label("Username").fill(who)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Worklist").wait_for()
-    return page
 
 
 @pytest.mark.django_db(transaction=True)
@@ -63,7 +51,7 @@ def test_a_utn_from_the_worklist_to_affirmation(
     base = live_server.url  # type: ignore[attr-defined]
 
     for width, name in ((1280, "desktop"), (390, "phone")):
-        page = _sign_in(chromium, base, "desk", width)
+        page = signed_in_page(chromium, base, "desk", width, PASSWORD)
         page.get_by_role("heading", name="Planned procedures needing a UTN").wait_for()  # type: ignore[attr-defined]
         assert axe_violations(page) == [], "worklist"
         shoot(page, f"prior-auth-worklist-{name}")
@@ -99,7 +87,7 @@ def test_a_utn_from_the_worklist_to_affirmation(
     assert (pa.state, pa.utn, pa.submissions.count()) == ("affirmed", "CD34", 2)
 
     for width, name in ((1280, "desktop"), (390, "phone")):
-        page = _sign_in(chromium, base, "desk", width)
+        page = signed_in_page(chromium, base, "desk", width, PASSWORD)
         page.goto(f"{base}/staff/patients/{patient.pk}/prior-auth/")  # type: ignore[attr-defined]
         page.get_by_text("UTN CD34 valid").wait_for()  # type: ignore[attr-defined]
         assert axe_violations(page) == [], "patient prior-auth page"
@@ -109,7 +97,7 @@ def test_a_utn_from_the_worklist_to_affirmation(
         assert axe_violations(page) == [], "patient page"
         shoot(page, f"prior-auth-card-{name}")
 
-    nurse = _sign_in(chromium, base, "nurse", 390)
+    nurse = signed_in_page(chromium, base, "nurse", 390, PASSWORD)
     nurse.get_by_role("link", name="Export").click()  # type: ignore[attr-defined]
     nurse.locator("#id_date_from").fill((today - timedelta(days=60)).isoformat())  # type: ignore[attr-defined]
     nurse.locator("#id_date_to").fill(today.isoformat())  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from datetime import time
 
 import pytest
 from axe_check import axe_violations
-from browsing import shoot
+from browsing import shoot, signed_in_page
 from webfactories import (
     GOOD_DIARY,
     PASSWORD,
@@ -32,18 +32,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser]
 
 
-def _sign_in(chromium: object, base: str, width: int) -> object:
-    height = 844 if width < 600 else 900
-    page = chromium.new_context(viewport={"width": width, "height": height}).new_page()  # type: ignore[attr-defined]
-    page.set_default_timeout(10_000)
-    page.goto(f"{base}/staff/")
-    page.get_by_label("Username").fill("doc")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Worklist").wait_for()
-    return page
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_packet_gap_on_the_patient_page_and_the_result_page_on_paper(
     live_server: object, chromium: object
@@ -58,7 +46,7 @@ def test_the_packet_gap_on_the_patient_page_and_the_result_page_on_paper(
     base = live_server.url  # type: ignore[attr-defined]
 
     for width, name in ((1280, "desktop"), (390, "phone")):
-        page = _sign_in(chromium, base, width)
+        page = signed_in_page(chromium, base, "doc", width, PASSWORD)
         page.goto(f"{base}/staff/patients/{patient.pk}/")  # type: ignore[attr-defined]
         page.get_by_text("RFA packet: 1 item missing: disability scale at baseline").wait_for()  # type: ignore[attr-defined]
         assert axe_violations(page) == [], f"patient page ({name})"
@@ -73,7 +61,7 @@ def test_the_packet_gap_on_the_patient_page_and_the_result_page_on_paper(
     ).first.click()  # type: ignore[attr-defined]
     page.get_by_label("Disability instrument").wait_for()  # type: ignore[attr-defined]
 
-    page = _sign_in(chromium, base, 1280)
+    page = signed_in_page(chromium, base, "doc", 1280, PASSWORD)
     page.goto(f"{base}/staff/procedures/{block.pk}/")  # type: ignore[attr-defined]
     page.get_by_role("link", name="Report (PDF)").wait_for()  # type: ignore[attr-defined]
     page.emulate_media(media="print")  # type: ignore[attr-defined]
