@@ -234,7 +234,8 @@ def schedule(
     """Planned procedures by day: who, when, what kind and with whom (as the staff schedule shows)."""
     clinic = clinic_of(request)
     since = since or clinic.today()
-    until = until or since + timedelta(days=6)
+    # A week from `since`, the last days of the calendar included (9999-12-31 has no week after it).
+    until = until or min(since, date.max - timedelta(days=6)) + timedelta(days=6)
     rows = Procedure.objects.filter(patient__clinic=clinic, status=Procedure.Status.PLANNED).select_related(
         "patient", "operator"
     )

@@ -378,6 +378,8 @@ def test_filters_by_date_status_type_and_stage(world: World, callers: dict[str, 
     assert ids("/api/v1/procedures", until=(today - timedelta(days=4)).isoformat()) == set()
     assert ids("/api/v1/schedule", since=(today + timedelta(days=2)).isoformat()) == {planned.pk}
     assert ids("/api/v1/schedule", since=(today + timedelta(days=3)).isoformat()) == set()
+    # The calendar's last week: a week from since would pass 9999-12-31 (was a 500).
+    assert ids("/api/v1/schedule", since="9999-12-31") == set()
     Patient.objects.filter(pk=world.patient.pk).update(stage="rfa-due")
     assert ids("/api/v1/patients", stage="rfa-due") == {world.patient.pk}
     assert ids("/api/v1/patients", stage="new") == set()
