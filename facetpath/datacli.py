@@ -32,7 +32,7 @@ def main(command: str, argv: list[str]) -> int:
         return EXIT_BAD_INPUT
 
 
-def _setup() -> None:
+def setup() -> None:
     import django
     from django.apps import apps
 
@@ -48,13 +48,13 @@ def audit(argv: list[str]) -> int:
     verify = actions.add_parser("verify", help="walk each clinic's chain; exit 1 naming the first bad entry")
     verify.add_argument("--clinic", metavar="SLUG", help="one clinic (its public site's slug, or its id)")
     args = parser.parse_args(argv)
-    _setup()
+    setup()
     from facetpath.audit.verify import report_lines, verify_chains
 
     names = _clinic_names()
     chains: list[int] | None = None
     if args.clinic is not None:
-        chain = _clinic_by_slug(args.clinic)
+        chain = clinic_by_slug(args.clinic)
         if chain is None:
             print(f"facetpath audit verify: --clinic: no clinic {args.clinic!r}", file=sys.stderr)
             return EXIT_BAD_INPUT
@@ -83,8 +83,9 @@ def _slug_of(clinic: Clinic) -> str:
     return profile.slug if profile is not None else slugify(str(clinic))
 
 
-def _clinic_by_slug(slug: str) -> int | None:
-    """A clinic's chain by its public site's slug (/c/<slug>/), its name's slug, or its id."""
+def clinic_by_slug(slug: str) -> int | None:
+    """A clinic's id by its public site's slug (/c/<slug>/), its name's slug, or its id: what `--clinic`
+    takes in every command (audit verify, fhir export, report blocks)."""
     from facetpath.clinics.models import Clinic
 
     for clinic in Clinic.objects.all():
@@ -97,7 +98,7 @@ def backup(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="facetpath backup", description="Back up the whole database.")
     parser.add_argument("--out", required=True, type=Path, metavar="FILE")
     args = parser.parse_args(argv)
-    _setup()
+    setup()
     from django.conf import settings
 
     from facetpath.backup import backup_postgres, backup_sqlite
@@ -122,7 +123,7 @@ def restore(argv: list[str]) -> int:
     if not args.file.is_file():
         print(f"facetpath restore: {args.file}: no such file", file=sys.stderr)
         return EXIT_BAD_INPUT
-    _setup()
+    setup()
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection

@@ -23,6 +23,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from facetpath.datacli import clinic_by_slug, setup
+
 if TYPE_CHECKING:
     from facetpath.clinics.models import Clinic
 
@@ -58,20 +60,12 @@ def main(command: str, argv: list[str]) -> int:
     args = parser.parse_args(argv)
     args.command_line = shlex.join(["facetpath", command, *argv])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "facetpath.settings")
-    _setup()
+    setup()
     try:
         return int(args.run(args))
     except ReportError as exc:
         print(f"facetpath report {args.report}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-
-
-def _setup() -> None:
-    import django
-    from django.apps import apps
-
-    if not apps.ready:  # already set up when a test calls the command in its own process
-        django.setup()
 
 
 def _record_id(text: str) -> int:
@@ -198,21 +192,17 @@ def _blocks(args: argparse.Namespace) -> int:
 
 
 def _clinic(wanted: str | None) -> Clinic:
-    from django.utils.text import slugify
-
     from facetpath.clinics.models import Clinic
-    from facetpath.public.models import PublicProfile
 
-    clinics = list(Clinic.objects.order_by("pk"))
     if wanted is None:
-        if len(clinics) == 1:
-            return clinics[0]
-        raise ReportError(f"--clinic: the database has {len(clinics)} clinics; name one by its slug or id")
-    slugs = dict(PublicProfile.objects.values_list("clinic_id", "slug"))
-    for clinic in clinics:
-        if wanted in {str(clinic.pk), slugify(clinic.name), slugs.get(clinic.pk)}:
-            return clinic
-    raise ReportError(f"--clinic: no clinic {wanted!r}")
+        count = Clinic.objects.count()
+        if count == 1:
+            return Clinic.objects.get()
+        raise ReportError(f"--clinic: the database has {count} clinics; name one by its slug or id")
+    chosen = clinic_by_slug(wanted)
+    if chosen is None:
+        raise ReportError(f"--clinic: no clinic {wanted!r}")
+    return Clinic.objects.get(pk=chosen)
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {

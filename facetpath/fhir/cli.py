@@ -25,14 +25,14 @@ def main(command: str, argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "facetpath.settings")
-    from facetpath.datacli import _clinic_by_slug, _setup
+    from facetpath.datacli import clinic_by_slug, setup
 
-    _setup()
+    setup()
     from facetpath.clinics.models import Clinic
 
     clinics = Clinic.objects.order_by("pk")
     if args.clinic is not None:
-        chosen = _clinic_by_slug(args.clinic)
+        chosen = clinic_by_slug(args.clinic)
         if chosen is None:
             print(f"facetpath fhir export: --clinic: no clinic {args.clinic!r}", file=sys.stderr)
             return EXIT_BAD_INPUT
