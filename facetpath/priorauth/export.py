@@ -10,7 +10,6 @@ per row stay constant however long the range, and the response streams instead o
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +20,7 @@ from django.db.models import Prefetch
 from facetpath.clinical.findings import Severity
 from facetpath.clinical.words import response_words, role_words
 from facetpath.clinics.models import Clinic
+from facetpath.clinics.spreadsheet import Echo, cell
 from facetpath.patients.models import Assessment, Patient
 from facetpath.procedures import interpretation
 from facetpath.procedures.models import DiaryScore, FollowUp, Procedure, SignOff
@@ -31,8 +31,6 @@ COLUMNS = (
 )  # fmt: skip
 CHUNK = 200  # procedures per round of queries
 BOM = "\ufeff"  # Excel reads the file as UTF-8 only with it
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 @dataclass
@@ -137,23 +135,9 @@ def _signer(sign_off: SignOff | None) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def cell(value: object) -> str:
-    """A spreadsheet runs a cell starting with = + - @ (or a tab or CR before one) as a formula: such a
-    cell gets a leading apostrophe, which spreadsheets show as text."""
-    text = str(value)
-    if PLAIN_NUMBER.fullmatch(text):  # a negative relief is a number, not a formula
-        return text
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, line: str) -> str:
-        return line
-
-
 def csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:
     """The CSV, line by line: the BOM, the header, then each row with its cells guarded."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield BOM + writer.writerow(COLUMNS)
     for row in rows:
         yield writer.writerow([cell(value) for value in row])

@@ -24,6 +24,7 @@ from facetpath.audit.models import AuditEvent
 from facetpath.clinics.access import require
 from facetpath.clinics.models import Clinic
 from facetpath.clinics.roles import Capability
+from facetpath.clinics.spreadsheet import Echo, cell
 from facetpath.patients.models import Patient
 
 PAGE_SIZE = 100
@@ -108,28 +109,14 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     return render(request, "web/audit.html", {"page": page, "form": form})
 
 
-class _Echo:
-    """csv.writer's file: hands each line back instead of keeping it."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
-def _cell(value: Any) -> str:
-    # A spreadsheet runs a cell that starts with = + - @ (or a tab/CR before one) as a formula: user names,
-    # paths and details come from outside, so such a cell is written as text.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 def _rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield writer.writerow(CSV_COLUMNS)
     for event in events.iterator(chunk_size=2000):
         mrn = event.patient.mrn if event.patient is not None else ""
         record = f"{event.object_type} {event.object_id}".strip()
         row = [event.when.isoformat(), event.username, event.action, mrn, event.patient_ref, record]
-        yield writer.writerow([_cell(value) for value in [*row, event.ip, event.path, event.detail]])
+        yield writer.writerow([cell(value) for value in [*row, event.ip, event.path, event.detail]])
 
 
 @reads_patient_data

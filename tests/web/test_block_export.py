@@ -16,7 +16,8 @@ from webfactories import GOOD_DIARY, World, make_assessment, make_block, make_pa
 
 from facetpath import reportcli
 from facetpath.audit.models import AuditEvent
-from facetpath.priorauth.export import COLUMNS, cell
+from facetpath.clinics.spreadsheet import cell
+from facetpath.priorauth.export import COLUMNS
 from facetpath.procedures.models import SignOff
 
 
